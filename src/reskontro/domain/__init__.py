@@ -1,0 +1,1 @@
+"""The sub-ledger's rules in plain Python: no database, no framework, no clock."""

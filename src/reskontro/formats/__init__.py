@@ -1,0 +1,1 @@
+"""Codecs between bytes and plain records. Pure functions: no database, no network, no clock."""

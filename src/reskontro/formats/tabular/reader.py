@@ -1,0 +1,112 @@
+"""Read a table (CSV or XLSX) into header-checked rows of text, each with its row number.
+
+CSV: UTF-8 (a BOM is fine), comma or semicolon separated (sniffed from the header line).
+XLSX: the first sheet; dates and numbers are turned into the same text a CSV would hold.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from reskontro.formats.result import Problem
+
+MAX_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class TextRow:
+    row: int
+    values: dict[str, str]
+
+
+class TableError(ValueError):
+    """The file as a whole cannot be read (not CSV/XLSX, wrong header, too big)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # openpyxl gives floats for numeric cells; repr gives the shortest exact decimal text.
+        text = repr(value)
+        return str(Decimal(text).normalize()) if "e" in text.lower() else text.removesuffix(".0")
+    return str(value).strip()
+
+
+def _xlsx_rows(data: bytes, source: str) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise TableError(Problem(source, None, None, "bad_file", f"not a readable XLSX file ({exc})")) from None
+    try:
+        ws = wb.worksheets[0]
+        for row in ws.iter_rows(values_only=True):
+            yield [_cell_text(v) for v in row]
+    finally:
+        wb.close()
+
+
+def _csv_rows(data: bytes, source: str) -> Iterator[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TableError(Problem(source, None, None, "bad_encoding",
+                                 f"the file is not UTF-8 (byte {exc.start}); save it as CSV UTF-8")) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    except csv.Error as exc:
+        raise TableError(Problem(source, None, None, "bad_csv", f"malformed CSV ({exc})")) from None
+
+
+def read_table(data: bytes, source: str, *, required: Sequence[str], optional: Sequence[str] = ()
+               ) -> Iterator[TextRow]:
+    """Rows as {column: text}; raises :class:`TableError` naming the file-level fault."""
+    if len(data) > MAX_BYTES:
+        raise TableError(Problem(source, None, None, "too_big", f"the file is larger than {MAX_BYTES} bytes"))
+    rows = _xlsx_rows(data, source) if data[:4] == b"PK\x03\x04" else _csv_rows(data, source)
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise TableError(Problem(source, 1, None, "empty", "the file is empty")) from None
+    names = [h.strip().lower().lstrip("\ufeff") for h in header]
+    while names and names[-1] == "":
+        names.pop()
+    missing = [c for c in required if c not in names]
+    unknown = [c for c in names if c not in required and c not in optional]
+    duplicated = sorted({c for c in names if names.count(c) > 1})
+    if missing or unknown or duplicated:
+        parts = []
+        if missing:
+            parts.append(f"missing column(s) {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown column(s) {', '.join(unknown)}")
+        if duplicated:
+            parts.append(f"duplicated column(s) {', '.join(duplicated)}")
+        raise TableError(Problem(source, 1, None, "bad_header",
+                                 "; ".join(parts) + f". Expected: {', '.join(required)}"))
+    for number, raw in enumerate(rows, start=2):
+        if not any(v.strip() for v in raw):
+            continue
+        if len(raw) > len(names) and any(v.strip() for v in raw[len(names):]):
+            raise TableError(Problem(source, number, None, "extra_values",
+                                     f"row has {len(raw)} values but the header has {len(names)} columns"))
+        padded = [*raw, *[""] * (len(names) - len(raw))]
+        yield TextRow(number, {n: padded[k].strip() for k, n in enumerate(names)})

@@ -1,0 +1,1 @@
+"""Things that talk to the outside world (register, SMTP, collection agencies); each behind a Protocol."""

@@ -1,0 +1,190 @@
+"""Migration imports: parties and transactions from CSV or XLSX.
+
+A file is checked whole before anything is written: every problem is reported with its row and
+column, and a file with any problem posts nothing (one transaction per file). Re-importing rows
+that are already there posts nothing new: parties are matched on (kind, number) and updated only
+where a field differs; transactions on (party, type, document number), and a row that is already
+posted with the same amount and date is skipped, while one that differs is an error.
+
+Imported invoices and credit notes are history from the previous system, whose GL already holds
+their revenue and VAT; so their counter line is the company's migration account (2980), not a
+revenue account, and payments likewise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reskontro.domain.errors import ImportFailed, ReskontroError
+from reskontro.domain.parties import PartyCard, card_changes, validate_card
+from reskontro.domain.vouchers import CounterLine, ledger_sign
+from reskontro.formats.result import Problem
+from reskontro.formats.tabular.imports import PartyRow, parse_parties, parse_transactions
+from reskontro.money import to_minor
+from reskontro.services.posting import PostingRequest, post_batch
+from reskontro.services.unit_of_work import UnitOfWork
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    rows: int
+    created: int
+    updated: int
+    skipped: int
+    matches: int = 0
+
+
+def _fail(problems: list[Problem] | list[str], total: int) -> ImportFailed:
+    texts = [str(p) for p in problems]
+    return ImportFailed(f"{len(texts)} problem(s) in {total} rows; nothing was imported", texts)
+
+
+def _card(row: PartyRow) -> PartyCard:
+    from reskontro.domain.parties import PostingRules
+
+    v = row.values
+    yes = v.get("vat_registered", "").lower() in {"yes", "ja", "true", "1", "y", "j"}
+    return PartyCard(
+        kind=row.kind, number=v["number"], name=v["name"], org_number=v.get("org_number") or None,
+        vat_registered=yes or (bool(v.get("org_number")) and v.get("vat_registered", "") == ""),
+        address=v.get("address"), postal_code=v.get("postal_code"), city=v.get("city"),
+        country=v.get("country") or "NO", email=v.get("email") or None, phone=v.get("phone") or None,
+        language=v.get("language") or "nb", currency=v.get("currency") or "NOK",
+        payment_terms_days=row.payment_terms_days if row.payment_terms_days is not None else 14,
+        credit_limit=row.credit_limit, group_code=v.get("group") or None,
+        bank_account=v.get("bank_account") or None, bic=v.get("bic") or None,
+        rules=PostingRules(v.get("account") or None, v.get("vat_code") or None, v.get("department") or None,
+                           v.get("project") or None))
+
+
+def import_parties(*, uow: UnitOfWork, company_id: int, data: bytes, filename: str,
+                   progress: Progress | None = None) -> ImportSummary:
+    """Create or update customers and suppliers from a file; all rows or none."""
+    parsed = parse_parties(data, filename)
+    problems: list[str] = [str(p) for p in parsed.problems]
+    cards: list[tuple[int, PartyCard]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in parsed.records:
+        try:
+            card = validate_card(_card(row))
+        except ReskontroError as exc:
+            problems.append(str(Problem(filename, row.row, exc.field, exc.code, exc.message)))
+            continue
+        key = (card.kind.value, card.number)
+        if key in seen:
+            problems.append(str(Problem(filename, row.row, "number", "duplicate",
+                                        f"{card.kind.value} {card.number} is also on row {seen[key]}")))
+            continue
+        seen[key] = row.row
+        cards.append((row.row, card))
+    total = len(parsed.records) + len(parsed.problems)
+    if problems:
+        raise _fail(problems, total)
+    created = updated = skipped = 0
+    with uow:
+        repo = uow.repo
+        repo.company(company_id)
+        accounts, vat_codes = repo.account_numbers(company_id), repo.vat_codes(company_id)
+        existing = {(c.kind.value, c.number): pid for pid, c in
+                    repo.parties_by_numbers(company_id, seen.keys()).items()}
+        current = repo.parties_by_numbers(company_id, seen.keys())
+        new_cards: list[PartyCard] = []
+        for row_no, card in cards:
+            for value, field, known in ((card.rules.account, "account", accounts),
+                                        (card.rules.vat_code, "vat_code", vat_codes)):
+                if value and value not in known:
+                    problems.append(str(Problem(filename, row_no, field, "unknown", f"{field} {value} does not exist")))
+            if card.group_code and not repo.group_exists(company_id, card.kind.value, card.group_code):
+                problems.append(str(Problem(filename, row_no, "group", "unknown",
+                                            f"{card.kind.value} group {card.group_code} does not exist")))
+            pid = existing.get((card.kind.value, card.number))
+            if pid is None:
+                new_cards.append(card)
+                continue
+            diff = card_changes(current[pid], card)
+            if not diff:
+                skipped += 1
+                continue
+            record = repo.party(company_id, pid)
+            repo.update_party(company_id, pid, record.version, card)
+            repo.audit(company_id, "party", pid, "import_update", diff)
+            updated += 1
+        if problems:
+            raise _fail(problems, total)
+        ids = repo.insert_parties(company_id, new_cards)
+        created = len(ids)
+        if progress:
+            progress(len(cards))
+        repo.audit(company_id, "import", hashlib.sha256(data).hexdigest()[:16], "import_parties",
+                   [("file", None, filename), ("created", None, created), ("updated", None, updated)])
+        _record_import(uow, company_id, "parties", filename, data, total, created + updated, skipped)
+        uow.commit()
+    return ImportSummary(total, created, updated, skipped)
+
+
+def _record_import(uow: UnitOfWork, company_id: int, kind: str, filename: str, data: bytes, total: int,
+                   posted: int, skipped: int) -> None:
+    uow.repo.insert_rows("imports", [{
+        "company_id": company_id, "import_id": uow.repo.next_ids(company_id, "imports")[0], "import_kind": kind,
+        "filename": filename[-255:], "sha256": hashlib.sha256(data).hexdigest(), "rows_total": total,
+        "rows_posted": posted, "rows_skipped": skipped, "created_at": uow.now(), "created_by": uow.actor}])
+
+
+def import_transactions(*, uow: UnitOfWork, company_id: int, data: bytes, filename: str,
+                        progress: Progress | None = None) -> ImportSummary:
+    """Post invoices, credit notes and payments from a file, auto-matching as they go; all rows or none."""
+    parsed = parse_transactions(data, filename)
+    total = len(parsed.records) + len(parsed.problems)
+    if parsed.problems:
+        raise _fail(parsed.problems, total)
+    with uow:
+        repo = uow.repo
+        company = repo.company(company_id)
+        keys = {(r.kind.value, r.party_number) for r in parsed.records}
+        cards = repo.parties_by_numbers(company_id, keys)
+        index = {(c.kind.value, c.number): pid for pid, c in cards.items()}
+        existing = repo.existing_documents(company_id, cards)
+        requests: list[PostingRequest] = []
+        problems: list[str] = []
+        skipped = 0
+        for r in parsed.records:
+            pid = index.get((r.kind.value, r.party_number))
+            if pid is not None:
+                found = existing.get((pid, r.type.value, r.document_number))
+                if found is not None:
+                    _, amount_minor, day = found
+                    cur = r.currency or cards[pid].currency
+                    try:
+                        same = (abs(amount_minor) == to_minor(r.amount, cur) and day == r.date
+                                and ledger_sign(r.kind, r.type) * amount_minor > 0)
+                    except ValueError:
+                        same = False
+                    if same:
+                        skipped += 1
+                        continue
+                    problems.append(str(Problem(filename, r.row, "document_number", "duplicate_document",
+                                                f"{r.type.value} {r.document_number} of {r.kind.value} "
+                                                f"{r.party_number} is already posted with another amount or date")))
+                    continue
+            requests.append(PostingRequest(
+                kind=r.kind, item_type=r.type, party_number=r.party_number, doc_date=r.date, amount=r.amount,
+                document_number=r.document_number, due_date=r.due_date, currency=r.currency, rate=r.rate,
+                kid=r.kid, description=r.description, applies_to=r.applies_to,
+                lines=(CounterLine(company.opening_balance_account, r.amount),), row=r.row))
+        if problems:
+            raise _fail(problems, total)
+        try:
+            results = post_batch(uow, company, requests, source=f"import:{hashlib.sha256(data).hexdigest()[:16]}",
+                                 collect_errors=True, progress=progress)
+        except ImportFailed as exc:
+            raise ImportFailed(f"{len(exc.problems)} problem(s) in {total} rows; nothing was imported",
+                               [f"{filename}, {p}" for p in exc.problems]) from None
+        _record_import(uow, company_id, "transactions", filename, data, total, len(results), skipped)
+        uow.commit()
+    return ImportSummary(total, len(results), 0, skipped, sum(len(x.matches) for x in results))
+
+

@@ -1,0 +1,689 @@
+"""Posting party transactions: invoices, credit notes, payments, write-offs, opening balances.
+
+One engine posts one transaction or a million: :func:`post_batch` validates every request,
+numbers the vouchers gaplessly, writes vouchers, lines and items with bulk inserts, then
+auto-matches payments and credit notes in memory and writes the matches in bulk. A single posting
+from the CLI or API is a batch of one, so the two can never disagree.
+
+Auto-match (for payments, credit notes and write-offs): the document named in ``applies_to``,
+else the invoice with the same KID, else an invoice number in the text, else the single open item
+of exactly the opposite amount. What is left stays open.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from reskontro.domain.errors import (
+    AlreadyReversed,
+    CurrencyMismatch,
+    DuplicateDocument,
+    ImportFailed,
+    NotFound,
+    PeriodClosed,
+    ReskontroError,
+    ValidationFailed,
+)
+from reskontro.domain.matching import Allocation, OpenItem, allocate, choose_targets
+from reskontro.domain.parties import PartyCard, PartyKind
+from reskontro.domain.periods import Period
+from reskontro.domain.vouchers import (
+    SERIES,
+    CounterLine,
+    ItemType,
+    Line,
+    VatCode,
+    VoucherType,
+    build_lines,
+    check_balanced,
+    ledger_sign,
+    reversal_lines,
+    voucher_type_for,
+)
+from reskontro.identifiers import kid as kid_mod
+from reskontro.money import MoneyError, check_currency, from_minor, round_money, to_decimal, to_minor
+from reskontro.services.unit_of_work import UnitOfWork
+from reskontro.store.repositories import Company, ItemRecord
+
+#: Item types that settle others when posted (they are auto-matched).
+SETTLING = frozenset({ItemType.PAYMENT, ItemType.CREDIT_NOTE, ItemType.WRITE_OFF})
+
+
+@dataclass(frozen=True, slots=True)
+class PostingRequest:
+    """One party transaction to post. ``amount`` is positive, except an opening balance, which is
+    in the ledger's natural sign (negative = a credit balance)."""
+
+    kind: PartyKind
+    item_type: ItemType
+    party_number: str
+    doc_date: date
+    amount: Decimal
+    document_number: str | None = None
+    due_date: date | None = None
+    currency: str | None = None
+    rate: Decimal | None = None
+    kid: str | None = None
+    description: str | None = None
+    applies_to: str | None = None
+    lines: tuple[CounterLine, ...] = ()
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchMade:
+    match_id: int
+    debit_item_id: int
+    credit_item_id: int
+    amount: Decimal
+    method: str
+    fx_voucher_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PostingResult:
+    voucher_id: int
+    voucher_ref: str
+    item_id: int
+    document_number: str
+    matches: tuple[MatchMade, ...] = ()
+
+
+@dataclass(slots=True)
+class _Plan:
+    req: PostingRequest
+    party_id: int
+    card: PartyCard
+    vtype: VoucherType
+    currency: str
+    rate: Decimal
+    due: date
+    lines: list[Line]
+    control_account: str
+    voucher_id: int = 0
+    series: str = ""
+    number: int = 0
+    item_id: int = 0
+    document_number: str = ""
+    matches: list[MatchMade] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _ItemState:
+    """An item's open amounts while a batch is matched in memory (minor units, GL sign)."""
+
+    item: OpenItem
+    open_minor: int
+    open_company_minor: int
+    closed_on: date | None
+    preexisting: bool
+    last_alloc: date | None = None
+    taken_minor: int = 0
+    taken_company_minor: int = 0
+
+    def current(self, company_currency: str) -> OpenItem:
+        it = self.item
+        return OpenItem(it.id, it.party_id, it.document_number, it.date, it.currency, it.amount,
+                        from_minor(self.open_minor, it.currency), it.amount_company,
+                        from_minor(self.open_company_minor, company_currency), it.kid)
+
+
+def _problem(req: PostingRequest, exc: ReskontroError) -> ReskontroError:
+    if req.row is not None and exc.row is None:
+        exc.row = req.row
+    return exc
+
+
+class _Batch:
+    """The state of one batch posting inside a unit of work."""
+
+    def __init__(self, uow: UnitOfWork, company: Company, *, source: str | None) -> None:
+        self.uow = uow
+        self.repo = uow.repo
+        self.company = company
+        self.cid = company.company_id
+        self.source = source
+        self.vat_codes: dict[str, VatCode] = self.repo.vat_codes(self.cid)
+        self.accounts = self.repo.account_numbers(self.cid)
+        self.closed = self.repo.closed_periods(self.cid)
+        self._rates: dict[tuple[str, date], Decimal | None] = {}
+        self._group_accounts: dict[tuple[str, str | None], str | None] = {}
+        self.voucher_rows: list[dict[str, Any]] = []
+        self.line_rows: list[dict[str, Any]] = []
+        self.item_rows: list[dict[str, Any]] = []
+        self.match_rows: list[dict[str, Any]] = []
+        self.alloc_rows: list[dict[str, Any]] = []
+        self.states: dict[int, _ItemState] = {}
+        self.by_party: dict[int, list[int]] = defaultdict(list)
+        self.now = uow.now()
+
+    # -- planning ------------------------------------------------------------------------------------
+
+    def is_closed(self, day: date) -> bool:
+        return (day.year, day.month) in self.closed
+
+    def first_open_day(self, day: date) -> date:
+        period = Period.of(day)
+        if not self.is_closed(day):
+            return day
+        while (period.year, period.month) in self.closed:
+            period = period.next()
+        return period.first_day()
+
+    def rate_for(self, currency: str, on: date, given: Decimal | None) -> Decimal:
+        if currency == self.company.currency:
+            if given is not None and given != 1:
+                raise ValidationFailed(f"rate must be 1 for the company currency {currency}", field="rate")
+            return Decimal(1)
+        if given is not None:
+            if given <= 0:
+                raise ValidationFailed(f"rate {given} must be positive", field="rate")
+            return given
+        key = (currency, on)
+        if key not in self._rates:
+            self._rates[key] = self.repo.rate_on(self.cid, currency, on)
+        rate = self._rates[key]
+        if rate is None:
+            raise ValidationFailed(f"no exchange rate for {currency} on or before {on.isoformat()}; "
+                                   f"give one or record it with `reskontro rate set`", field="rate")
+        return rate
+
+    def control_account(self, kind: PartyKind, group_code: str | None) -> str:
+        key = (kind.value, group_code)
+        if key not in self._group_accounts:
+            self._group_accounts[key] = self.repo.group_control_account(self.cid, kind.value, group_code)
+        override = self._group_accounts[key]
+        if override:
+            return override
+        return (self.company.customer_control_account if kind is PartyKind.CUSTOMER
+                else self.company.supplier_control_account)
+
+    def default_counter(self, req: PostingRequest, card: PartyCard, gross: Decimal) -> CounterLine:
+        c = self.company
+        customer = req.kind is PartyKind.CUSTOMER
+        rules = card.rules
+        dims = {"department": rules.department, "project": rules.project}
+        if req.item_type in (ItemType.INVOICE, ItemType.CREDIT_NOTE):
+            account = rules.account or (c.sales_account if customer else c.purchase_account)
+            vat = rules.vat_code or ("3" if customer else "1")
+            return CounterLine(account, gross, vat, **dims)
+        if req.item_type is ItemType.PAYMENT:
+            return CounterLine(c.bank_account, gross)
+        if req.item_type is ItemType.WRITE_OFF:
+            return CounterLine(c.write_off_account if customer else "3900", gross, **dims)
+        return CounterLine(c.opening_balance_account, gross)
+
+    def plan(self, req: PostingRequest, party: tuple[int, PartyCard]) -> _Plan:
+        party_id, card = party
+        try:
+            currency = check_currency(req.currency or card.currency)
+            amount = to_decimal(req.amount)
+        except MoneyError as exc:
+            raise ValidationFailed(str(exc), field="currency" if "currency" in str(exc) else "amount") from None
+        if round_money(amount, currency) != amount:
+            raise ValidationFailed(f"amount {amount} has more decimals than {currency} allows", field="amount")
+        if req.item_type is ItemType.OPENING_BALANCE:
+            if amount == 0:
+                raise ValidationFailed("an opening balance cannot be zero", field="amount")
+        elif amount <= 0:
+            raise ValidationFailed(f"amount {amount} must be positive (the type gives the direction)",
+                                   field="amount")
+        if req.item_type is ItemType.REVERSAL:
+            raise ValidationFailed("reversals are made with `voucher reverse`", field="type")
+        if self.is_closed(req.doc_date):
+            raise PeriodClosed(f"period {Period.of(req.doc_date)} is closed; nothing can be posted on "
+                               f"{req.doc_date.isoformat()}", field="date")
+        kid = None
+        if req.kid:
+            try:
+                kid = kid_mod.validate(req.kid)
+            except kid_mod.InvalidLength:
+                raise ValidationFailed(f"KID {req.kid!r} must be 2–25 characters", field="kid") from None
+            except (kid_mod.InvalidFormat, kid_mod.InvalidChecksum):
+                raise ValidationFailed(f"KID {req.kid!r} fails the MOD10 and MOD11 check digit",
+                                       field="kid") from None
+        rate = self.rate_for(currency, req.doc_date, req.rate)
+        if req.item_type is ItemType.INVOICE:
+            due = req.due_date or req.doc_date + timedelta(days=card.payment_terms_days)
+            if due < req.doc_date:
+                raise ValidationFailed(f"due date {due} is before the invoice date {req.doc_date}", field="due_date")
+        else:
+            due = req.doc_date
+        vtype = voucher_type_for(req.kind, req.item_type)
+        sign = ledger_sign(req.kind, req.item_type)
+        gross = amount
+        if req.item_type is ItemType.OPENING_BALANCE and amount < 0:
+            sign, gross = -sign, -amount
+        counters = list(req.lines) or [self.default_counter(req, card, gross)]
+        for c in counters:
+            if c.account not in self.accounts:
+                raise ValidationFailed(f"account {c.account} does not exist", field="account")
+        control = self.control_account(req.kind, card.group_code)
+        lines = build_lines(control_account=control, sign=sign, gross=gross, currency=currency, rate=rate,
+                            company_currency=self.company.currency, counters=counters,
+                            vat_codes=self.vat_codes, description=req.description)
+        plan = _Plan(req, party_id, card, vtype, currency, rate, due, lines, control)
+        plan.document_number = (req.document_number or "").strip()
+        if len(plan.document_number) > 60:
+            raise ValidationFailed("document number is longer than 60 characters", field="document_number")
+        if kid:
+            plan.req = PostingRequest(**{**{f: getattr(req, f) for f in req.__dataclass_fields__}, "kid": kid})
+        return plan
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def number(self, plans: Sequence[_Plan]) -> None:
+        """Voucher ids, gapless numbers per series and year (in request order), item ids."""
+        by_key: dict[tuple[str, int], list[_Plan]] = defaultdict(list)
+        for p in plans:
+            by_key[(SERIES[p.vtype], p.req.doc_date.year)].append(p)
+        for (series, year), group in by_key.items():
+            numbers = self.repo.next_voucher_numbers(self.cid, series, year, len(group))
+            for p, n in zip(group, numbers, strict=True):
+                p.series, p.number = series, n
+        for p, vid, iid in zip(plans, self.repo.next_ids(self.cid, "vouchers", len(plans)),
+                               self.repo.next_ids(self.cid, "items", len(plans)), strict=True):
+            p.voucher_id, p.item_id = vid, iid
+            if not p.document_number:
+                p.document_number = f"{p.series}{p.req.doc_date.year}-{p.number}"
+
+    def add_voucher(self, *, voucher_id: int, series: str, number: int, vtype: VoucherType, on: date,
+                    description: str | None, lines: Sequence[Line], party_id: int | None,
+                    reverses: int | None = None) -> None:
+        check_balanced(lines)
+        self.voucher_rows.append({
+            "company_id": self.cid, "voucher_id": voucher_id, "series": series, "year": on.year, "number": number,
+            "voucher_type": vtype.value, "voucher_date": on, "description": description,
+            "reverses_voucher_id": reverses, "source": self.source, "created_at": self.now,
+            "created_by": self.uow.actor})
+        cc = self.company.currency
+        for n, ln in enumerate(lines, start=1):
+            self.line_rows.append({
+                "company_id": self.cid, "voucher_id": voucher_id, "line_no": n, "line_date": on,
+                "account": ln.account, "amount_minor": to_minor(ln.amount, cc), "currency": ln.currency,
+                "currency_amount_minor": to_minor(ln.currency_amount, ln.currency), "vat_code": ln.vat_code,
+                "department": ln.department, "project": ln.project,
+                "party_id": party_id if ln.is_subledger else None, "description": ln.description})
+
+    def add_item(self, p: _Plan) -> None:
+        sub = p.lines[0]
+        cc = self.company.currency
+        amount_minor = to_minor(sub.currency_amount, p.currency)
+        company_minor = to_minor(sub.amount, cc)
+        req = p.req
+        item_type = ItemType.REVERSAL if p.vtype is VoucherType.REVERSAL else req.item_type
+        self.item_rows.append({
+            "company_id": self.cid, "item_id": p.item_id, "voucher_id": p.voucher_id, "line_no": 1,
+            "party_id": p.party_id, "kind": req.kind.value, "item_type": item_type.value,
+            "document_number": p.document_number, "item_date": req.doc_date, "due_date": p.due, "kid": req.kid,
+            "currency": p.currency, "rate": str(p.rate), "amount_minor": amount_minor, "open_minor": amount_minor,
+            "amount_company_minor": company_minor, "open_company_minor": company_minor,
+            "control_account": p.control_account, "description": req.description, "closed_on": None,
+            "version": 1})
+        oi = OpenItem(p.item_id, p.party_id, p.document_number, req.doc_date, p.currency, sub.currency_amount,
+                      sub.currency_amount, sub.amount, sub.amount, req.kid)
+        self._keep(_ItemState(oi, amount_minor, company_minor, None, preexisting=False))
+
+    def _keep(self, state: _ItemState) -> None:
+        if state.item.id not in self.states:
+            self.states[state.item.id] = state
+            self.by_party[state.item.party_id].append(state.item.id)
+
+    # -- matching ------------------------------------------------------------------------------------
+
+    def load_open(self, party_ids: Iterable[int]) -> None:
+        """Bring the parties' open items from the database into memory (locked on PostgreSQL)."""
+        self.load_items(self.repo.open_items_of_parties(self.cid, party_ids, lock=True))
+
+    def load_items(self, records: Iterable[ItemRecord]) -> None:
+        cc = self.company.currency
+        for r in records:
+            self._keep(_ItemState(r.as_open_item(cc), r.open_minor, r.open_company_minor, None, preexisting=True))
+
+    def match(self, a_id: int, b_id: int, *, method: str, amount: Decimal | None = None) -> MatchMade:
+        """Match two items in memory; the rows are written by :meth:`flush`."""
+        cc = self.company.currency
+        a, b = self.states[a_id], self.states[b_id]
+        alloc = allocate(a.current(cc), b.current(cc), cc, amount)
+        match_id = self.repo.next_ids(self.cid, "matches")[0]
+        on = alloc.on
+        fx_voucher_id = None
+        if alloc.fx_difference:
+            on = self.first_open_day(on)
+            fx_voucher_id = self.fx_voucher(alloc, on, a.item.party_id, a.item)
+        self._record_match(match_id, "match", alloc, on, method, fx_voucher_id, None)
+        return MatchMade(match_id, alloc.debit_id, alloc.credit_id, alloc.amount, method, fx_voucher_id)
+
+    def _record_match(self, match_id: int, kind: str, alloc: Allocation, on: date, method: str,
+                      fx_voucher_id: int | None, undoes: int | None) -> None:
+        cc = self.company.currency
+        sign = 1 if kind == "match" else -1
+        debit, credit = self.states[alloc.debit_id], self.states[alloc.credit_id]
+        cur = debit.item.currency
+        amount_minor = to_minor(alloc.amount, cur)
+        d_company, c_company = to_minor(alloc.debit_company, cc), to_minor(alloc.credit_company, cc)
+        self.match_rows.append({
+            "company_id": self.cid, "match_id": match_id, "match_kind": kind, "debit_item_id": alloc.debit_id,
+            "credit_item_id": alloc.credit_id, "currency": cur, "amount_minor": sign * amount_minor,
+            "debit_company_minor": sign * d_company, "credit_company_minor": sign * c_company, "match_date": on,
+            "undoes_match_id": undoes, "fx_voucher_id": fx_voucher_id, "method": method,
+            "created_at": self.now, "created_by": self.uow.actor})
+        # Debit items' open amounts go down, credit items' go up (towards zero).
+        for state, take, take_company in ((debit, amount_minor, d_company), (credit, -amount_minor, -c_company)):
+            take, take_company = sign * take, sign * take_company
+            self.alloc_rows.append({"company_id": self.cid, "match_id": match_id, "item_id": state.item.id,
+                                    "alloc_date": on, "amount_minor": take, "amount_company_minor": take_company})
+            state.open_minor -= take
+            state.open_company_minor -= take_company
+            state.taken_minor += take
+            state.taken_company_minor += take_company
+            state.last_alloc = on if state.last_alloc is None else max(state.last_alloc, on)
+            state.closed_on = state.last_alloc if state.open_minor == 0 else None
+
+    def fx_voucher(self, alloc: Allocation, on: date, party_id: int, item: OpenItem) -> int:
+        """Post the realised exchange difference of a match: control account against agio/disagio."""
+        cc = self.company.currency
+        diff = alloc.fx_difference
+        control = self._control_of(item.id)
+        account = self.company.fx_loss_account if diff > 0 else self.company.fx_gain_account
+        lines = [Line(control, -diff, cc, -diff, description=f"Kursdifferanse {item.document_number}",
+                      is_subledger=True),
+                 Line(account, diff, cc, diff, description=f"Kursdifferanse {item.document_number}")]
+        voucher_id = self.repo.next_ids(self.cid, "vouchers")[0]
+        series = SERIES[VoucherType.FX_DIFFERENCE]
+        number = self.repo.next_voucher_numbers(self.cid, series, on.year)[0]
+        self.add_voucher(voucher_id=voucher_id, series=series, number=number, vtype=VoucherType.FX_DIFFERENCE,
+                         on=on, description=f"Realised exchange difference, {item.document_number}", lines=lines,
+                         party_id=party_id)
+        return voucher_id
+
+    def _control_of(self, item_id: int) -> str:
+        for row in self.item_rows:
+            if row["item_id"] == item_id:
+                return str(row["control_account"])
+        return self.repo.item(self.cid, item_id).control_account
+
+    def auto_match(self, plan: _Plan) -> None:
+        cc = self.company.currency
+        me = self.states[plan.item_id]
+        mine = [self.states[i] for i in self.by_party[plan.party_id]]
+        candidates = [s.current(cc) for s in mine if s.open_minor != 0 and s.item.id != plan.item_id]
+        applies_to = (plan.req.applies_to or "").strip() or None
+        targets = choose_targets(me.current(cc), candidates, applies_to=applies_to, text=plan.req.description)
+        if applies_to and not targets:
+            named = [s for s in mine if s.item.document_number == applies_to]
+            if not named:
+                found = self.repo.items_by_document(self.cid, plan.party_id, applies_to)
+                named = [_ItemState(f.as_open_item(cc), f.open_minor, f.open_company_minor, None, True)
+                         for f in found]
+            if named and named[0].item.currency != plan.currency:
+                raise CurrencyMismatch(f"{applies_to} is in {named[0].item.currency}, this {plan.req.item_type} "
+                                       f"in {plan.currency}", field="applies_to")
+            if not named:
+                raise NotFound(f"document {applies_to!r} of party {plan.req.party_number} does not exist",
+                               field="applies_to")
+            return  # the named document is already settled: what was paid stays open as a credit
+        method = ("applies_to" if applies_to else "kid" if plan.req.kid and targets and targets[0].kid == plan.req.kid
+                  else "text" if targets and targets[0].document_number in (plan.req.description or "")
+                  else "amount")
+        for target in targets:
+            if self.states[plan.item_id].open_minor == 0:
+                break
+            plan.matches.append(self.match(plan.item_id, target.id, method=method))
+
+    def flush(self) -> None:
+        """Write everything planned, in foreign-key order, with bulk inserts and updates."""
+        final = {iid: s for iid, s in self.states.items() if not s.preexisting}
+        for row in self.item_rows:
+            s = final.get(row["item_id"])
+            if s is not None:
+                row["open_minor"], row["open_company_minor"], row["closed_on"] = (
+                    s.open_minor, s.open_company_minor, s.closed_on)
+        self.repo.insert_rows("vouchers", self.voucher_rows)
+        self.repo.insert_rows("voucher_lines", self.line_rows)
+        self.repo.insert_rows("items", self.item_rows)
+        self.repo.insert_rows("matches", self.match_rows)
+        self.repo.insert_rows("allocations", self.alloc_rows)
+        for s in self.states.values():
+            if s.preexisting and (s.taken_minor or s.taken_company_minor):
+                self.repo.apply_allocation(self.cid, s.item.id, s.taken_minor, s.taken_company_minor)
+        for name in ("voucher_rows", "line_rows", "item_rows", "match_rows", "alloc_rows"):
+            setattr(self, name, [])
+        for s in self.states.values():
+            s.preexisting = True
+            s.taken_minor = s.taken_company_minor = 0
+
+
+def post_batch(uow: UnitOfWork, company: Company, requests: Sequence[PostingRequest], *, auto_match: bool = True,
+               source: str | None = None, collect_errors: bool = False,
+               progress: Callable[[int], None] | None = None) -> list[PostingResult]:
+    """Post requests inside the caller's unit of work (no commit here).
+
+    With ``collect_errors`` every bad request is reported in one :class:`ImportFailed`; otherwise
+    the first one is raised. Either way nothing is written unless all requests are good.
+    """
+    batch = _Batch(uow, company, source=source)
+    cid = company.company_id
+    wanted = {(r.kind.value, r.party_number.strip()) for r in requests}
+    cards = uow.repo.parties_by_numbers(cid, wanted)
+    index = {(c.kind.value, c.number): pid for pid, c in cards.items()}
+    existing = uow.repo.existing_documents(cid, cards)
+    problems: list[str] = []
+    plans: list[_Plan] = []
+    seen: set[tuple[int, str, str]] = set()
+    for req in requests:
+        try:
+            party_id = index.get((req.kind.value, req.party_number.strip()))
+            if party_id is None:
+                raise NotFound(f"{req.kind.value} {req.party_number!r} does not exist", field="party_number")
+            plan = batch.plan(req, (party_id, cards[party_id]))
+            if plan.document_number:
+                key = (party_id, req.item_type.value, plan.document_number)
+                if key in existing or key in seen:
+                    raise DuplicateDocument(f"{req.item_type.value} {plan.document_number} already exists for "
+                                            f"{req.kind.value} {req.party_number}", field="document_number")
+                seen.add(key)
+            plans.append(plan)
+        except ReskontroError as exc:
+            err = _problem(req, exc)
+            if not collect_errors:
+                raise err from None
+            problems.append(str(err))
+    if problems:
+        raise ImportFailed(f"{len(problems)} of {len(requests)} rows have errors; nothing was posted", problems)
+    batch.number(plans)
+    for p in plans:
+        batch.add_voucher(voucher_id=p.voucher_id, series=p.series, number=p.number, vtype=p.vtype, on=p.req.doc_date,
+                          description=p.req.description, lines=p.lines, party_id=p.party_id)
+        batch.add_item(p)
+    if auto_match:
+        settling = [p for p in plans if p.req.item_type in SETTLING]
+        batch.load_open(p.party_id for p in settling)
+        for done, p in enumerate(sorted(settling, key=lambda p: (p.req.doc_date, p.req.row or 0, p.item_id)), 1):
+            try:
+                batch.auto_match(p)
+            except ReskontroError as exc:
+                err = _problem(p.req, exc)
+                if not collect_errors:
+                    raise err from None
+                problems.append(str(err))
+            if progress and done % 10000 == 0:
+                progress(10000)
+        if problems:
+            raise ImportFailed(f"{len(problems)} of {len(requests)} rows have errors; nothing was posted", problems)
+    batch.flush()
+    audit_rows = [(None, None, f"{p.series}{p.req.doc_date.year}-{p.number} {p.req.item_type.value} "
+                   f"{p.document_number}") for p in plans]
+    if len(plans) == 1:
+        uow.repo.audit(cid, "voucher", plans[0].voucher_id, "post", audit_rows)
+    elif plans:
+        uow.repo.audit(cid, "batch", source or "batch", "post",
+                       [(None, None, f"{len(plans)} vouchers, {sum(len(p.matches) for p in plans)} matches")])
+    return [PostingResult(p.voucher_id, f"{p.series}{p.req.doc_date.year}-{p.number}", p.item_id, p.document_number,
+                          tuple(p.matches)) for p in plans]
+
+
+def post_transaction(*, uow: UnitOfWork, company_id: int, request: PostingRequest,
+                     auto_match: bool = True) -> PostingResult:
+    """Post one invoice, credit note, payment, write-off or opening balance, and auto-match it."""
+    with uow:
+        company = uow.repo.company(company_id)
+        result = post_batch(uow, company, [request], auto_match=auto_match, source="manual")[0]
+        uow.commit()
+    return result
+
+
+# -- matching by hand ----------------------------------------------------------------------------------
+
+
+def match_items(*, uow: UnitOfWork, company_id: int, item_a: int, item_b: int,
+                amount: Decimal | None = None) -> MatchMade:
+    """Match two open items of the same party by hand (full when ``amount`` is None, else partial)."""
+    with uow:
+        company = uow.repo.company(company_id)
+        batch = _Batch(uow, company, source="manual")
+        found = uow.repo.items(company_id, sorted({item_a, item_b}), lock=True)
+        if len(found) != 2:
+            missing = {item_a, item_b} - {f.item_id for f in found}
+            raise NotFound(f"item {', '.join(map(str, sorted(missing))) or item_a} does not exist", field="item")
+        batch.load_items(found)
+        made = batch.match(item_a, item_b, method="manual", amount=amount)
+        batch.flush()
+        uow.repo.audit(company_id, "match", made.match_id, "match",
+                       [("amount", None, made.amount), ("items", None, f"{item_a},{item_b}")])
+        uow.commit()
+    return made
+
+
+def _unmatch(batch: _Batch, match_id: int, on: date) -> int:
+    repo, cid = batch.repo, batch.cid
+    m = repo.match(cid, match_id)
+    if m["match_kind"] != "match":
+        raise ValidationFailed(f"{match_id} is itself an unmatch", field="match")
+    if repo.is_undone(cid, match_id):
+        raise AlreadyReversed(f"match {match_id} is already undone", field="match")
+    batch.load_items(repo.items(cid, [m["debit_item_id"], m["credit_item_id"]], lock=True))
+    cc = batch.company.currency
+    cur = m["currency"]
+    alloc = Allocation(m["debit_item_id"], m["credit_item_id"], from_minor(m["amount_minor"], cur),
+                       from_minor(m["debit_company_minor"], cc), from_minor(m["credit_company_minor"], cc),
+                       max(on, m["match_date"]))
+    when = batch.first_open_day(alloc.on)
+    fx_reversal = None
+    if m["fx_voucher_id"] is not None:
+        fx_reversal = _reverse_lines_only(batch, int(m["fx_voucher_id"]), when)
+    new_id = repo.next_ids(cid, "matches")[0]
+    batch._record_match(new_id, "unmatch", alloc, when, "manual", fx_reversal, match_id)
+    return new_id
+
+
+def unmatch(*, uow: UnitOfWork, company_id: int, match_id: int) -> int:
+    """Undo a match with a dated unmatch event (the match stays in history); return the event's id."""
+    with uow:
+        batch = _Batch(uow, uow.repo.company(company_id), source="manual")
+        new_id = _unmatch(batch, match_id, uow.today())
+        batch.flush()
+        uow.repo.audit(company_id, "match", match_id, "unmatch", [("undone_by", None, new_id)])
+        uow.commit()
+    return new_id
+
+
+def _reverse_lines_only(batch: _Batch, voucher_id: int, on: date) -> int:
+    """Reverse a voucher that has no items (an exchange-difference voucher)."""
+    repo, cid, cc = batch.repo, batch.cid, batch.company.currency
+    original = repo.voucher(cid, voucher_id)
+    rows = repo.voucher_lines(cid, voucher_id)
+    lines = [Line(r["account"], -from_minor(r["amount_minor"], cc), r["currency"],
+                  -from_minor(r["currency_amount_minor"], r["currency"]), r["vat_code"], r["department"],
+                  r["project"], r["description"], r["party_id"] is not None) for r in rows]
+    party_ids = {r["party_id"] for r in rows if r["party_id"] is not None}
+    new_id = repo.next_ids(cid, "vouchers")[0]
+    series = SERIES[VoucherType.REVERSAL]
+    number = repo.next_voucher_numbers(cid, series, on.year)[0]
+    batch.add_voucher(voucher_id=new_id, series=series, number=number, vtype=VoucherType.REVERSAL, on=on,
+                      description=f"Reversal of {original['series']}{original['year']}-{original['number']}",
+                      lines=lines, party_id=party_ids.pop() if party_ids else None, reverses=voucher_id)
+    return new_id
+
+
+@dataclass(frozen=True, slots=True)
+class ReversalResult:
+    voucher_id: int
+    voucher_ref: str
+    unmatched: tuple[int, ...]
+
+
+def parse_voucher_ref(text: str) -> tuple[str, int, int]:
+    """``SF2026-15`` → ("SF", 2026, 15)."""
+    import re
+
+    m = re.fullmatch(r"([A-Z]+[0-9]?)(\d{4})-(\d+)", text.strip().upper())
+    if not m:
+        raise ValidationFailed(f"voucher {text!r} is not SERIESYYYY-NUMBER, e.g. SF2026-15", field="voucher")
+    return m.group(1), int(m.group(2)), int(m.group(3))
+
+
+def reverse_voucher(*, uow: UnitOfWork, company_id: int, voucher_ref: str, on: date | None = None,
+                    reason: str | None = None) -> ReversalResult:
+    """Post a reversal of a voucher; its items are unmatched and matched against the reversal."""
+    series, year, number = parse_voucher_ref(voucher_ref)
+    with uow:
+        repo = uow.repo
+        company = repo.company(company_id)
+        original = repo.voucher_by_number(company_id, series, year, number)
+        if original is None:
+            raise NotFound(f"voucher {voucher_ref} does not exist", field="voucher")
+        vid = int(original["voucher_id"])
+        if original["voucher_type"] in (VoucherType.REVERSAL.value, VoucherType.FX_DIFFERENCE.value):
+            raise ValidationFailed(f"{voucher_ref} is a {original['voucher_type']} voucher and cannot be reversed; "
+                                   f"unmatch or post a new transaction", field="voucher")
+        if repo.reversal_of(company_id, vid) is not None:
+            raise AlreadyReversed(f"voucher {voucher_ref} is already reversed", field="voucher")
+        when = on or original["voucher_date"]
+        batch = _Batch(uow, company, source="reversal")
+        if batch.is_closed(when):
+            raise PeriodClosed(f"period {Period.of(when)} is closed; give a reversal date in an open period",
+                               field="date")
+        cc = company.currency
+        rows = repo.voucher_lines(company_id, vid)
+        lines = reversal_lines([Line(r["account"], from_minor(r["amount_minor"], cc), r["currency"],
+                                     from_minor(r["currency_amount_minor"], r["currency"]), r["vat_code"],
+                                     r["department"], r["project"], r["description"], r["party_id"] is not None)
+                                for r in rows])
+        items = repo.items_by_voucher(company_id, vid)
+        unmatched: list[int] = []
+        for item in items:
+            for m in repo.matches_of_item(company_id, item.item_id):
+                unmatched.append(_unmatch(batch, int(m["match_id"]), when))
+        new_vid = repo.next_ids(company_id, "vouchers")[0]
+        rseries = SERIES[VoucherType.REVERSAL]
+        rnumber = repo.next_voucher_numbers(company_id, rseries, when.year)[0]
+        party_ids = {r["party_id"] for r in rows if r["party_id"] is not None}
+        description = reason or f"Reversal of {voucher_ref}"
+        batch.add_voucher(voucher_id=new_vid, series=rseries, number=rnumber, vtype=VoucherType.REVERSAL, on=when,
+                          description=description, lines=lines,
+                          party_id=next(iter(party_ids)) if party_ids else None, reverses=vid)
+        batch.load_items(items)
+        for item in items:
+            rid = repo.next_ids(company_id, "items")[0]
+            card = repo.party(company_id, item.party_id).card
+            req = PostingRequest(card.kind, ItemType(item.item_type), card.number, when,
+                                 abs(from_minor(item.amount_minor, item.currency)), currency=item.currency,
+                                 description=description)
+            sub = next(ln for ln in lines if ln.is_subledger)
+            plan = _Plan(req, item.party_id, card, VoucherType.REVERSAL, item.currency, Decimal(item.rate), when,
+                         [sub], item.control_account, voucher_id=new_vid, item_id=rid,
+                         document_number=item.document_number)
+            batch.add_item(plan)
+            batch.item_rows[-1]["line_no"] = next(n for n, r in enumerate(rows, 1) if r["party_id"] is not None)
+            batch.match(item.item_id, rid, method="reversal")
+        batch.flush()
+        repo.audit(company_id, "voucher", vid, "reverse",
+                   [("reversed_by", None, f"{rseries}{when.year}-{rnumber}"), ("reason", None, reason)])
+        uow.commit()
+    return ReversalResult(new_vid, f"{rseries}{when.year}-{rnumber}", tuple(unmatched))

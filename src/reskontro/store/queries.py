@@ -1,0 +1,261 @@
+"""The read side: reports as set-based SQL, returning plain typed rows.
+
+Historic truth: an item's open amount at date D is its open amount now plus everything that
+matches dated after D took off it (``allocations.alloc_date > D``). An item can be open at D only
+if it is open now or was closed after D (``closed_on > D``), so the query reads two partial
+indexes and, for D = today, touches no allocation at all.
+
+Amounts come back in minor units and the GL sign; the services turn them into the ledger's
+natural sign and ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Select, String, and_, case, cast, func, literal, or_, select, union_all
+
+from reskontro.store import tables as t
+
+
+def _values(row: Any) -> tuple[Any, ...]:
+    return tuple(row)
+
+
+def voucher_ref(v: Any) -> Any:
+    """``SF2026-15``: series, year and number as one text."""
+    return v.c.series + cast(v.c.year, String) + literal("-") + cast(v.c.number, String)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItemRow:
+    item_id: int
+    party_id: int
+    party_number: str
+    party_name: str
+    kind: str
+    item_type: str
+    document_number: str
+    item_date: date
+    due_date: date
+    kid: str | None
+    currency: str
+    amount_minor: int
+    amount_company_minor: int
+    open_minor: int
+    open_company_minor: int
+    voucher_ref: str
+
+
+def _open_at(company_id: int, as_of: date, kind: str | None, party_id: int | None) -> Select[Any]:
+    """Items open at ``as_of`` with their open amounts then (GL sign, minor units)."""
+    i, a = t.items, t.allocations
+    later = (select(a.c.item_id, func.sum(a.c.amount_minor).label("s"), func.sum(a.c.amount_company_minor).label("sc"))
+             .where(a.c.company_id == company_id, a.c.alloc_date > as_of).group_by(a.c.item_id).subquery())
+    base = [i.c.company_id == company_id, i.c.item_date <= as_of]
+    if kind:
+        base.append(i.c.kind == kind)
+    if party_id is not None:
+        base.append(i.c.party_id == party_id)
+    open_now = select(i.c.item_id).where(*base, i.c.open_minor != 0)
+    closed_later = select(i.c.item_id).where(*base, i.c.closed_on.is_not(None), i.c.closed_on > as_of)
+    candidates = union_all(open_now, closed_later).subquery()
+    open_minor = (i.c.open_minor + func.coalesce(later.c.s, 0)).label("open_minor")
+    open_company = (i.c.open_company_minor + func.coalesce(later.c.sc, 0)).label("open_company_minor")
+    inner = (select(i.c.item_id, i.c.party_id, i.c.kind, i.c.item_type, i.c.document_number, i.c.item_date,
+                    i.c.due_date, i.c.kid, i.c.currency, i.c.amount_minor, i.c.amount_company_minor, i.c.voucher_id,
+                    open_minor, open_company)
+             .select_from(candidates.join(i, and_(i.c.company_id == company_id,
+                                                  i.c.item_id == candidates.c.item_id))
+                          .outerjoin(later, later.c.item_id == i.c.item_id)))
+    return inner
+
+
+def open_items(conn: Connection, company_id: int, as_of: date, *, kind: str | None = None,
+               party_id: int | None = None, overdue_only: bool = False) -> list[OpenItemRow]:
+    """Every item open at ``as_of`` (one party or all), ordered by party and due date."""
+    sub = _open_at(company_id, as_of, kind, party_id).subquery()
+    p, v = t.parties, t.vouchers
+    q = (select(sub.c.item_id, sub.c.party_id, p.c.number, p.c.name, sub.c.kind, sub.c.item_type,
+                sub.c.document_number, sub.c.item_date, sub.c.due_date, sub.c.kid, sub.c.currency, sub.c.amount_minor,
+                sub.c.amount_company_minor, sub.c.open_minor, sub.c.open_company_minor,
+                voucher_ref(v))
+         .join(p, and_(p.c.company_id == company_id, p.c.party_id == sub.c.party_id))
+         .join(v, and_(v.c.company_id == company_id, v.c.voucher_id == sub.c.voucher_id))
+         .where(sub.c.open_minor != 0))
+    if overdue_only:
+        q = q.where(sub.c.due_date < as_of)
+    q = q.order_by(p.c.number, sub.c.due_date, sub.c.item_id)
+    return [OpenItemRow(*_values(row)) for row in conn.execute(q)]
+
+
+@dataclass(frozen=True, slots=True)
+class AgedRow:
+    party_id: int
+    party_number: str
+    party_name: str
+    kind: str
+    buckets: tuple[int, ...]  # company currency, minor units, GL sign; one per bucket
+    total: int
+
+
+def aged(conn: Connection, company_id: int, as_of: date, limits: Sequence[int], *, kind: str | None = None,
+         party_id: int | None = None, by: str = "due_date") -> list[AgedRow]:
+    """Open amounts at ``as_of`` per party in aging buckets, in one pass.
+
+    Bucket edges are turned into dates (``due_date >= as_of - 30``), so the database compares dates
+    and needs no date arithmetic of its own. ``by`` is ``due_date`` or ``item_date``.
+    """
+    sub = _open_at(company_id, as_of, kind, party_id).subquery()
+    col = sub.c.due_date if by == "due_date" else sub.c.item_date
+    amount = sub.c.open_company_minor
+    sums = [func.sum(case((col >= as_of, amount), else_=0))]  # not due: 0 or fewer days past
+    low_day = as_of - timedelta(days=1)
+    for limit in limits:
+        high_day = as_of - timedelta(days=limit)  # oldest date still in this bucket
+        sums.append(func.sum(case((and_(col <= low_day, col >= high_day), amount), else_=0)))
+        low_day = high_day - timedelta(days=1)
+    sums.append(func.sum(case((col <= low_day, amount), else_=0)))
+    p = t.parties
+    q = (select(sub.c.party_id, p.c.number, p.c.name, p.c.kind, *sums, func.sum(amount))
+         .join(p, and_(p.c.company_id == company_id, p.c.party_id == sub.c.party_id))
+         .where(sub.c.open_minor != 0)
+         .group_by(sub.c.party_id, p.c.number, p.c.name, p.c.kind)
+         .order_by(p.c.number))
+    return [AgedRow(int(r[0]), r[1], r[2], r[3], tuple(int(x) for x in r[4:-1]), int(r[-1])) for r in conn.execute(q)]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    voucher_id: int
+    voucher_ref: str
+    voucher_type: str
+    line_date: date
+    document_number: str | None
+    item_type: str | None
+    due_date: date | None
+    description: str | None
+    currency: str
+    currency_amount_minor: int
+    amount_minor: int
+    balance_minor: int
+    open_minor: int | None
+
+
+def party_ledger(conn: Connection, company_id: int, party_id: int, *, date_from: date | None = None,
+                 date_to: date | None = None) -> tuple[int, list[LedgerRow]]:
+    """The party's sub-ledger lines with a running balance (window function), and the opening balance."""
+    vl, v, i = t.voucher_lines, t.vouchers, t.items
+    base = [vl.c.company_id == company_id, vl.c.party_id == party_id]
+    opening = 0
+    if date_from is not None:
+        opening = int(conn.execute(select(func.coalesce(func.sum(vl.c.amount_minor), 0))
+                                   .where(*base, vl.c.line_date < date_from)).scalar_one())
+    conds = list(base)
+    if date_from is not None:
+        conds.append(vl.c.line_date >= date_from)
+    if date_to is not None:
+        conds.append(vl.c.line_date <= date_to)
+    running = func.sum(vl.c.amount_minor).over(order_by=(vl.c.line_date, vl.c.voucher_id, vl.c.line_no))
+    ref = voucher_ref(v)
+    q = (select(vl.c.voucher_id, ref, v.c.voucher_type, vl.c.line_date, i.c.document_number, i.c.item_type,
+                i.c.due_date, func.coalesce(vl.c.description, v.c.description), vl.c.currency,
+                vl.c.currency_amount_minor, vl.c.amount_minor, running + opening, i.c.open_company_minor)
+         .select_from(vl.join(v, and_(v.c.company_id == vl.c.company_id, v.c.voucher_id == vl.c.voucher_id))
+                      .outerjoin(i, and_(i.c.company_id == vl.c.company_id, i.c.voucher_id == vl.c.voucher_id,
+                                         i.c.line_no == vl.c.line_no)))
+         .where(*conds).order_by(vl.c.line_date, vl.c.voucher_id, vl.c.line_no))
+    return opening, [LedgerRow(*_values(row)) for row in conn.execute(q)]
+
+
+@dataclass(frozen=True, slots=True)
+class ControlRow:
+    account: str
+    kind: str | None
+    gl_minor: int
+    subledger_minor: int
+
+    @property
+    def difference_minor(self) -> int:
+        return self.gl_minor - self.subledger_minor
+
+
+def control_reconciliation(conn: Connection, company_id: int, as_of: date) -> list[ControlRow]:
+    """GL balance of every control account against Σ open sub-ledger items at ``as_of``."""
+    a, vl, i = t.accounts, t.voucher_lines, t.items
+    controls = {r.number: r.control_kind for r in conn.execute(
+        select(a.c.number, a.c.control_kind).where(a.c.company_id == company_id, a.c.control_kind.is_not(None)))}
+    used = set(conn.execute(select(i.c.control_account).where(i.c.company_id == company_id).distinct()).scalars())
+    gl = dict(conn.execute(
+        select(vl.c.account, func.sum(vl.c.amount_minor))
+        .where(vl.c.company_id == company_id, vl.c.line_date <= as_of,
+               vl.c.account.in_(sorted(set(controls) | used)))
+        .group_by(vl.c.account)).all())
+    sub = _open_at(company_id, as_of, None, None).subquery()
+    subl = dict(conn.execute(
+        select(i.c.control_account, func.sum(sub.c.open_company_minor))
+        .select_from(sub.join(i, and_(i.c.company_id == company_id, i.c.item_id == sub.c.item_id)))
+        .group_by(i.c.control_account)).all())
+    return [ControlRow(acc, controls.get(acc), int(gl.get(acc) or 0), int(subl.get(acc) or 0))
+            for acc in sorted(set(controls) | used)]
+
+
+def party_balances(conn: Connection, company_id: int, as_of: date) -> dict[int, tuple[int, int]]:
+    """party_id → (GL balance of its control-account lines, Σ its open items) at ``as_of``."""
+    vl = t.voucher_lines
+    gl = dict(conn.execute(select(vl.c.party_id, func.sum(vl.c.amount_minor))
+                           .where(vl.c.company_id == company_id, vl.c.party_id.is_not(None), vl.c.line_date <= as_of)
+                           .group_by(vl.c.party_id)).all())
+    sub = _open_at(company_id, as_of, None, None).subquery()
+    subl = dict(conn.execute(select(sub.c.party_id, func.sum(sub.c.open_company_minor)).group_by(sub.c.party_id))
+                .all())
+    return {int(p): (int(gl.get(p) or 0), int(subl.get(p) or 0)) for p in set(gl) | set(subl)}
+
+
+def unbalanced_vouchers(conn: Connection, company_id: int) -> list[int]:
+    vl = t.voucher_lines
+    return [int(v) for v in conn.execute(
+        select(vl.c.voucher_id).where(vl.c.company_id == company_id).group_by(vl.c.voucher_id)
+        .having(func.sum(vl.c.amount_minor) != 0)).scalars()]
+
+
+@dataclass(frozen=True, slots=True)
+class PartyListRow:
+    party_id: int
+    kind: str
+    number: str
+    name: str
+    org_number: str | None
+    currency: str
+    balance_minor: int
+
+
+def list_parties(conn: Connection, company_id: int, *, kind: str | None = None, search: str | None = None,
+                 free_field: tuple[str, str] | None = None, limit: int = 100, offset: int = 0) -> list[PartyListRow]:
+    """Parties with their open balance, filtered by kind, a name/number/org search and a free-field value."""
+    p, i, fv = t.parties, t.items, t.party_free_values
+    bal = (select(i.c.party_id, func.sum(i.c.open_company_minor).label("b"))
+           .where(i.c.company_id == company_id, i.c.open_minor != 0).group_by(i.c.party_id).subquery())
+    q = (select(p.c.party_id, p.c.kind, p.c.number, p.c.name, p.c.org_number, p.c.currency,
+                func.coalesce(bal.c.b, 0))
+         .outerjoin(bal, bal.c.party_id == p.c.party_id).where(p.c.company_id == company_id))
+    if kind:
+        q = q.where(p.c.kind == kind)
+    if search:
+        like = f"%{search.lower()}%"
+        q = q.where(or_(func.lower(p.c.name).like(like), p.c.number == search, p.c.org_number == search))
+    if free_field:
+        code, value = free_field
+        q = q.where(select(fv.c.party_id).where(fv.c.company_id == company_id, fv.c.party_id == p.c.party_id,
+                                               fv.c.code == code, fv.c.value_text == value).exists())
+    q = q.order_by(p.c.kind, p.c.number).limit(limit).offset(offset)
+    return [PartyListRow(*_values(row)) for row in conn.execute(q)]
+
+
+def stream(conn: Connection, q: Select[Any], batch: int = 5000) -> Iterator[Any]:
+    """Rows of a large query without holding them all in memory."""
+    result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)
+    yield from result

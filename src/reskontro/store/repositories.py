@@ -1,0 +1,541 @@
+"""Repositories: the write side's SQL. They never commit; the unit of work does.
+
+Every statement filters on ``company_id``. Rows cross into the services as domain objects
+(:class:`PartyCard`, :class:`OpenItem`, :class:`VatCode`) or as the small records below.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, case, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from reskontro.domain.errors import ConcurrentUpdate, NotFound, OverAllocation
+from reskontro.domain.matching import OpenItem
+from reskontro.domain.parties import Block, FreeFieldDef, FreeFieldType, PartyCard, PartyKind, PostingRules
+from reskontro.domain.vouchers import VatCode
+from reskontro.money import from_minor, to_minor
+from reskontro.store import tables as t
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    company_id: int
+    name: str
+    org_number: str | None
+    currency: str
+    customer_control_account: str
+    supplier_control_account: str
+    bank_account: str
+    opening_balance_account: str
+    fx_gain_account: str
+    fx_loss_account: str
+    write_off_account: str
+    sales_account: str
+    purchase_account: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartyRecord:
+    party_id: int
+    version: int
+    card: PartyCard
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    """An item as stored, amounts in minor units (GL sign)."""
+
+    item_id: int
+    voucher_id: int
+    party_id: int
+    kind: str
+    item_type: str
+    document_number: str
+    item_date: date
+    due_date: date
+    kid: str | None
+    currency: str
+    rate: str
+    amount_minor: int
+    open_minor: int
+    amount_company_minor: int
+    open_company_minor: int
+    control_account: str
+    description: str | None
+
+    def as_open_item(self, company_currency: str) -> OpenItem:
+        return OpenItem(
+            id=self.item_id, party_id=self.party_id, document_number=self.document_number, date=self.item_date,
+            currency=self.currency, amount=from_minor(self.amount_minor, self.currency),
+            open=from_minor(self.open_minor, self.currency),
+            amount_company=from_minor(self.amount_company_minor, company_currency),
+            open_company=from_minor(self.open_company_minor, company_currency), kid=self.kid)
+
+
+def _block(reason: str | None, since: date | None) -> Block | None:
+    return Block(reason, since) if reason and since else None
+
+
+def card_from_row(row: RowMapping, company_currency: str = "NOK") -> PartyCard:
+    limit = row["credit_limit_minor"]
+    return PartyCard(
+        kind=PartyKind(row["kind"]), number=row["number"], name=row["name"], org_number=row["org_number"],
+        vat_registered=bool(row["vat_registered"]), address=row["address"], postal_code=row["postal_code"],
+        city=row["city"], country=row["country"], postal_address=row["postal_address"],
+        postal_postal_code=row["postal_postal_code"], postal_city=row["postal_city"],
+        postal_country=row["postal_country"], email=row["email"], phone=row["phone"], language=row["language"],
+        currency=row["currency"], payment_terms_days=row["payment_terms_days"],
+        credit_limit=None if limit is None else from_minor(limit, row["currency"]),
+        group_code=row["group_code"], bank_account=row["bank_account"], bic=row["bic"],
+        rules=PostingRules(row["rule_account"], row["rule_vat_code"], row["rule_department"], row["rule_project"]),
+        reminder_block=_block(row["reminder_block_reason"], row["reminder_block_since"]),
+        credit_stop=_block(row["credit_stop_reason"], row["credit_stop_since"]),
+        payment_block=_block(row["payment_block_reason"], row["payment_block_since"]),
+    )
+
+
+def card_values(card: PartyCard) -> dict[str, Any]:
+    """Column values of a party card."""
+    return {
+        "kind": card.kind.value, "number": card.number, "name": card.name, "org_number": card.org_number,
+        "vat_registered": card.vat_registered, "address": card.address, "postal_code": card.postal_code,
+        "city": card.city, "country": card.country, "postal_address": card.postal_address,
+        "postal_postal_code": card.postal_postal_code, "postal_city": card.postal_city,
+        "postal_country": card.postal_country, "email": card.email, "phone": card.phone,
+        "language": card.language, "currency": card.currency, "payment_terms_days": card.payment_terms_days,
+        "credit_limit_minor": None if card.credit_limit is None else to_minor(card.credit_limit, card.currency),
+        "group_code": card.group_code, "bank_account": card.bank_account, "bic": card.bic,
+        "rule_account": card.rules.account, "rule_vat_code": card.rules.vat_code,
+        "rule_department": card.rules.department, "rule_project": card.rules.project,
+        "reminder_block_reason": card.reminder_block.reason if card.reminder_block else None,
+        "reminder_block_since": card.reminder_block.since if card.reminder_block else None,
+        "credit_stop_reason": card.credit_stop.reason if card.credit_stop else None,
+        "credit_stop_since": card.credit_stop.since if card.credit_stop else None,
+        "payment_block_reason": card.payment_block.reason if card.payment_block else None,
+        "payment_block_since": card.payment_block.since if card.payment_block else None,
+    }
+
+
+class Repository:
+    """All writes and the reads that writes need, for one connection."""
+
+    def __init__(self, conn: Connection, *, now: Callable[[], datetime], actor: str) -> None:
+        self.conn = conn
+        self.now = now
+        self.actor = actor
+        self.is_postgres = conn.dialect.name == "postgresql"
+
+    # -- ids ---------------------------------------------------------------------------------------
+
+    def next_ids(self, company_id: int, name: str, count: int = 1) -> list[int]:
+        """``count`` fresh ids for a table of the company."""
+        if count <= 0:
+            return []
+        if self.is_postgres:
+            rows = self.conn.execute(text("SELECT nextval('reskontro_ids') FROM generate_series(1, :n)"),
+                                     {"n": count}).scalars().all()
+            return sorted(int(r) for r in rows)
+        c = t.id_counters
+        last = self.conn.execute(
+            update(c).where(c.c.company_id == company_id, c.c.name == name)
+            .values(last_id=c.c.last_id + count).returning(c.c.last_id)).scalar()
+        if last is None:
+            self.conn.execute(insert(c).values(company_id=company_id, name=name, last_id=count))
+            last = count
+        return list(range(int(last) - count + 1, int(last) + 1))
+
+    # -- companies ---------------------------------------------------------------------------------
+
+    def insert_company(self, values: dict[str, Any]) -> int:
+        company_id = int(self.conn.execute(select(func.coalesce(func.max(t.companies.c.company_id), 0) + 1))
+                         .scalar_one())
+        self.conn.execute(insert(t.companies).values(company_id=company_id, created_at=self.now(),
+                                                     created_by=self.actor, **values))
+        return company_id
+
+    def company(self, company_id: int) -> Company:
+        row = self.conn.execute(select(t.companies).where(t.companies.c.company_id == company_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"company {company_id} does not exist", field="company")
+        return Company(**{k: row[k] for k in Company.__dataclass_fields__})
+
+    def companies(self) -> list[Company]:
+        rows = self.conn.execute(select(t.companies).order_by(t.companies.c.company_id)).mappings().all()
+        return [Company(**{k: r[k] for k in Company.__dataclass_fields__}) for r in rows]
+
+    def company_by_org(self, org_number: str) -> Company | None:
+        cid = self.conn.execute(select(t.companies.c.company_id).where(t.companies.c.org_number == org_number)
+                                ).scalar()
+        return None if cid is None else self.company(int(cid))
+
+    def insert_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        """Bulk insert (one executemany) into the named table."""
+        if rows:
+            self.conn.execute(insert(t.metadata.tables[table]), list(rows))
+
+    def account_numbers(self, company_id: int) -> set[str]:
+        a = t.accounts
+        return set(self.conn.execute(select(a.c.number).where(a.c.company_id == company_id)).scalars())
+
+    def accounts(self, company_id: int) -> list[RowMapping]:
+        a = t.accounts
+        return list(self.conn.execute(select(a).where(a.c.company_id == company_id).order_by(a.c.number))
+                    .mappings())
+
+    def vat_codes(self, company_id: int) -> dict[str, VatCode]:
+        v = t.vat_codes
+        rows = self.conn.execute(select(v).where(v.c.company_id == company_id)).mappings()
+        return {r["code"]: VatCode(r["code"], Decimal(r["rate_hundredths"]) / 100, r["account"], r["direction"],
+                                   r["saft_code"], r["description"]) for r in rows}
+
+    def group_control_account(self, company_id: int, kind: str, group_code: str | None) -> str | None:
+        if not group_code:
+            return None
+        g = t.party_groups
+        return self.conn.execute(select(g.c.control_account).where(
+            g.c.company_id == company_id, g.c.kind == kind, g.c.code == group_code)).scalar()
+
+    def group_exists(self, company_id: int, kind: str, code: str) -> bool:
+        g = t.party_groups
+        return self.conn.execute(select(g.c.code).where(g.c.company_id == company_id, g.c.kind == kind,
+                                                        g.c.code == code)).first() is not None
+
+    # -- periods and rates ---------------------------------------------------------------------------
+
+    def period_status(self, company_id: int, year: int, month: int) -> str:
+        p = t.periods
+        status = self.conn.execute(select(p.c.status).where(
+            p.c.company_id == company_id, p.c.year == year, p.c.month == month)).scalar()
+        return status or "open"
+
+    def closed_periods(self, company_id: int) -> set[tuple[int, int]]:
+        p = t.periods
+        rows = self.conn.execute(select(p.c.year, p.c.month).where(p.c.company_id == company_id,
+                                                                    p.c.status == "closed"))
+        return {(int(y), int(m)) for y, m in rows}
+
+    def set_period_status(self, company_id: int, year: int, month: int, status: str) -> None:
+        p = t.periods
+        values = {"status": status, "changed_at": self.now(), "changed_by": self.actor}
+        done = self.conn.execute(update(p).where(p.c.company_id == company_id, p.c.year == year, p.c.month == month)
+                                 .values(**values)).rowcount
+        if not done:
+            self.conn.execute(insert(p).values(company_id=company_id, year=year, month=month, **values))
+
+    def rate_on(self, company_id: int, currency: str, on: date) -> Decimal | None:
+        r = t.currency_rates
+        value = self.conn.execute(select(r.c.rate).where(
+            r.c.company_id == company_id, r.c.currency == currency, r.c.rate_date <= on)
+            .order_by(r.c.rate_date.desc()).limit(1)).scalar()
+        return None if value is None else Decimal(value)
+
+    def set_rate(self, company_id: int, currency: str, on: date, rate: Decimal) -> None:
+        r = t.currency_rates
+        done = self.conn.execute(update(r).where(r.c.company_id == company_id, r.c.currency == currency,
+                                                 r.c.rate_date == on).values(rate=str(rate))).rowcount
+        if not done:
+            self.conn.execute(insert(r).values(company_id=company_id, currency=currency, rate_date=on, rate=str(rate)))
+
+    # -- audit ---------------------------------------------------------------------------------------
+
+    def audit(self, company_id: int, entity: str, entity_id: str | int, action: str,
+              changes: Iterable[tuple[str | None, Any, Any]] = ((None, None, None),)) -> None:
+        """Write one audit event per (field, old, new)."""
+        changes = list(changes)
+        ids = self.next_ids(company_id, "audit_events", len(changes))
+        at = self.now()
+        self.insert_rows("audit_events", [
+            {"company_id": company_id, "audit_id": i, "at": at, "actor": self.actor, "entity": entity,
+             "entity_id": str(entity_id), "action": action, "field": f,
+             "old_value": None if old is None else str(old), "new_value": None if new is None else str(new)}
+            for i, (f, old, new) in zip(ids, changes, strict=True)])
+
+    def audit_events(self, company_id: int, entity: str, entity_id: str | int) -> list[RowMapping]:
+        a = t.audit_events
+        return list(self.conn.execute(select(a).where(
+            a.c.company_id == company_id, a.c.entity == entity, a.c.entity_id == str(entity_id))
+            .order_by(a.c.audit_id)).mappings())
+
+    # -- parties -------------------------------------------------------------------------------------
+
+    def insert_party(self, company_id: int, card: PartyCard) -> int:
+        party_id = self.next_ids(company_id, "parties")[0]
+        self.conn.execute(insert(t.parties).values(company_id=company_id, party_id=party_id, version=1,
+                                                   created_at=self.now(), created_by=self.actor,
+                                                   **card_values(card)))
+        return party_id
+
+    def insert_parties(self, company_id: int, cards: Sequence[PartyCard]) -> list[int]:
+        """Bulk insert of new parties, each with a creation audit event."""
+        ids = self.next_ids(company_id, "parties", len(cards))
+        now = self.now()
+        self.insert_rows("parties", [{"company_id": company_id, "party_id": pid, "version": 1, "created_at": now,
+                                      "created_by": self.actor, **card_values(c)} for pid, c in zip(ids, cards,
+                                                                                                     strict=True)])
+        audit_ids = self.next_ids(company_id, "audit_events", len(cards))
+        self.insert_rows("audit_events", [{
+            "company_id": company_id, "audit_id": aid, "at": now, "actor": self.actor, "entity": "party",
+            "entity_id": str(pid), "action": "create", "field": "number", "old_value": None, "new_value": c.number}
+            for aid, pid, c in zip(audit_ids, ids, cards, strict=True)])
+        return ids
+
+    def update_party(self, company_id: int, party_id: int, version: int, card: PartyCard) -> int:
+        """Save the card if nobody else changed it since ``version``; return the new version."""
+        p = t.parties
+        done = self.conn.execute(update(p).where(p.c.company_id == company_id, p.c.party_id == party_id,
+                                                 p.c.version == version)
+                                 .values(version=version + 1, **card_values(card))).rowcount
+        if not done:
+            raise ConcurrentUpdate(f"party {card.number} was changed by someone else; reload and try again")
+        return version + 1
+
+    def party(self, company_id: int, party_id: int) -> PartyRecord:
+        p = t.parties
+        row = self.conn.execute(select(p).where(p.c.company_id == company_id, p.c.party_id == party_id)
+                                ).mappings().first()
+        if row is None:
+            raise NotFound(f"party {party_id} does not exist", field="party")
+        return PartyRecord(row["party_id"], row["version"], card_from_row(row))
+
+    def party_by_number(self, company_id: int, kind: str | None, number: str) -> PartyRecord | None:
+        p = t.parties
+        q = select(p).where(p.c.company_id == company_id, p.c.number == number)
+        if kind:
+            q = q.where(p.c.kind == kind)
+        rows = self.conn.execute(q.limit(2)).mappings().all()
+        if len(rows) != 1:
+            return None
+        row = rows[0]
+        return PartyRecord(row["party_id"], row["version"], card_from_row(row))
+
+    def parties_by_numbers(self, company_id: int, keys: Iterable[tuple[str, str]]) -> dict[int, PartyCard]:
+        """party_id → card for the (kind, number) pairs that exist; the whole register when there are many."""
+        p = t.parties
+        wanted = set(keys)
+        out: dict[int, PartyCard] = {}
+        if not wanted:
+            return out
+        q = select(p).where(p.c.company_id == company_id)
+        if len(wanted) <= 500:
+            q = q.where(p.c.number.in_(sorted({n for _, n in wanted})))
+        for row in self.conn.execute(q).mappings():
+            if (row["kind"], row["number"]) in wanted:
+                out[int(row["party_id"])] = card_from_row(row)
+        return out
+
+    def parties_for_ids(self, company_id: int, party_ids: Iterable[int]) -> dict[int, PartyCard]:
+        p = t.parties
+        ids = sorted(set(party_ids))
+        if not ids:
+            return {}
+        rows = self.conn.execute(select(p).where(p.c.company_id == company_id, p.c.party_id.in_(ids))).mappings()
+        return {int(r["party_id"]): card_from_row(r) for r in rows}
+
+    def voucher_ref_of(self, company_id: int, voucher_id: int) -> str:
+        v = self.voucher(company_id, voucher_id)
+        return f"{v['series']}{v['year']}-{v['number']}"
+
+    def free_field_defs(self, company_id: int) -> dict[str, FreeFieldDef]:
+        f = t.free_field_defs
+        rows = self.conn.execute(select(f).where(f.c.company_id == company_id)).mappings()
+        return {r["code"]: FreeFieldDef(r["code"], r["label"], FreeFieldType(r["field_type"]),
+                                        tuple(json.loads(r["choices"])), bool(r["required"])) for r in rows}
+
+    def set_free_value(self, company_id: int, party_id: int, code: str, values: dict[str, Any]) -> str | None:
+        """Upsert a party's free-field value; return the previous text value."""
+        v = t.party_free_values
+        where = and_(v.c.company_id == company_id, v.c.party_id == party_id, v.c.code == code)
+        old = self.conn.execute(select(v.c.value_text).where(where)).scalar()
+        if old is None:
+            self.conn.execute(insert(v).values(company_id=company_id, party_id=party_id, code=code, **values))
+        else:
+            self.conn.execute(update(v).where(where).values(**values))
+        return old
+
+    def free_values(self, company_id: int, party_id: int) -> dict[str, str]:
+        v = t.party_free_values
+        rows = self.conn.execute(select(v.c.code, v.c.value_text).where(
+            v.c.company_id == company_id, v.c.party_id == party_id))
+        return {c: val for c, val in rows}
+
+    def rows_of(self, table_name: str, company_id: int, **where: Any) -> list[RowMapping]:
+        """All rows of a party-owned table (contacts, documents, follow-ups) matching ``where``."""
+        table = t.metadata.tables[table_name]
+        conds = [table.c.company_id == company_id, *(table.c[k] == v for k, v in where.items())]
+        pk = list(table.primary_key.columns)
+        return list(self.conn.execute(select(table).where(*conds).order_by(*pk)).mappings())
+
+    def update_row(self, table_name: str, company_id: int, key: dict[str, Any], values: dict[str, Any]) -> int:
+        table = t.metadata.tables[table_name]
+        conds = [table.c.company_id == company_id, *(table.c[k] == v for k, v in key.items())]
+        return int(self.conn.execute(update(table).where(*conds).values(**values)).rowcount)
+
+    # -- vouchers ------------------------------------------------------------------------------------
+
+    def next_voucher_numbers(self, company_id: int, series: str, year: int, count: int = 1) -> list[int]:
+        """Gapless numbers: the counter row stays locked until commit, and a rollback gives them back."""
+        c = t.voucher_counters
+        last = self.conn.execute(
+            update(c).where(c.c.company_id == company_id, c.c.series == series, c.c.year == year)
+            .values(last_number=c.c.last_number + count).returning(c.c.last_number)).scalar()
+        if last is None:
+            try:
+                with self.conn.begin_nested():
+                    self.conn.execute(insert(c).values(company_id=company_id, series=series, year=year,
+                                                       last_number=count))
+                last = count
+            except IntegrityError:  # another transaction created the counter first
+                return self.next_voucher_numbers(company_id, series, year, count)
+        return list(range(int(last) - count + 1, int(last) + 1))
+
+    def voucher(self, company_id: int, voucher_id: int) -> RowMapping:
+        v = t.vouchers
+        row = self.conn.execute(select(v).where(v.c.company_id == company_id, v.c.voucher_id == voucher_id)
+                                ).mappings().first()
+        if row is None:
+            raise NotFound(f"voucher {voucher_id} does not exist", field="voucher")
+        return row
+
+    def voucher_by_number(self, company_id: int, series: str, year: int, number: int) -> RowMapping | None:
+        v = t.vouchers
+        return self.conn.execute(select(v).where(v.c.company_id == company_id, v.c.series == series,
+                                                 v.c.year == year, v.c.number == number)).mappings().first()
+
+    def reversal_of(self, company_id: int, voucher_id: int) -> int | None:
+        v = t.vouchers
+        return self.conn.execute(select(v.c.voucher_id).where(
+            v.c.company_id == company_id, v.c.reverses_voucher_id == voucher_id)).scalar()
+
+    def voucher_lines(self, company_id: int, voucher_id: int) -> list[RowMapping]:
+        vl = t.voucher_lines
+        return list(self.conn.execute(select(vl).where(vl.c.company_id == company_id, vl.c.voucher_id == voucher_id)
+                                      .order_by(vl.c.line_no)).mappings())
+
+    # -- items ---------------------------------------------------------------------------------------
+
+    def _items_select(self, company_id: int) -> Any:
+        i = t.items
+        return select(*(i.c[name] for name in ItemRecord.__dataclass_fields__)).where(i.c.company_id == company_id)
+
+    def _to_items(self, rows: Iterable[RowMapping]) -> list[ItemRecord]:
+        return [ItemRecord(**dict(r)) for r in rows]
+
+    def items_by_voucher(self, company_id: int, voucher_id: int) -> list[ItemRecord]:
+        q = self._items_select(company_id).where(t.items.c.voucher_id == voucher_id)
+        return self._to_items(self.conn.execute(q).mappings())
+
+    def item(self, company_id: int, item_id: int, *, lock: bool = False) -> ItemRecord:
+        found = self.items(company_id, [item_id], lock=lock)
+        if not found:
+            raise NotFound(f"item {item_id} does not exist", field="item")
+        return found[0]
+
+    def items(self, company_id: int, item_ids: Sequence[int], *, lock: bool = False) -> list[ItemRecord]:
+        """Items by id; ``lock`` takes row locks (PostgreSQL) in id order, so two matchers never deadlock."""
+        q = self._items_select(company_id).where(t.items.c.item_id.in_(list(item_ids))).order_by(t.items.c.item_id)
+        if lock and self.is_postgres:
+            q = q.with_for_update()
+        return self._to_items(self.conn.execute(q).mappings())
+
+    def item_by_document(self, company_id: int, party_id: int, item_type: str, document_number: str
+                         ) -> ItemRecord | None:
+        i = t.items
+        q = self._items_select(company_id).where(i.c.party_id == party_id, i.c.item_type == item_type,
+                                                 i.c.document_number == document_number)
+        found = self._to_items(self.conn.execute(q).mappings())
+        return found[0] if found else None
+
+    def open_items_of_party(self, company_id: int, party_id: int, currency: str | None = None) -> list[ItemRecord]:
+        i = t.items
+        q = self._items_select(company_id).where(i.c.party_id == party_id, i.c.open_minor != 0)
+        if currency:
+            q = q.where(i.c.currency == currency)
+        return self._to_items(self.conn.execute(q.order_by(i.c.item_date, i.c.item_id)).mappings())
+
+    def existing_documents(self, company_id: int, party_ids: Iterable[int]
+                           ) -> dict[tuple[int, str, str], tuple[int, int, date]]:
+        """(party_id, item_type, document_number) → (item_id, amount_minor, item_date) of the parties' items."""
+        i = t.items
+        ids = sorted(set(party_ids))
+        q = select(i.c.party_id, i.c.item_type, i.c.document_number, i.c.item_id, i.c.amount_minor,
+                   i.c.item_date).where(i.c.company_id == company_id)
+        out: dict[tuple[int, str, str], tuple[int, int, date]] = {}
+        chunks = [ids[k:k + 500] for k in range(0, len(ids), 500)] if len(ids) <= 5000 else [None]
+        for chunk in chunks:
+            qq = q if chunk is None else q.where(i.c.party_id.in_(chunk))
+            for p, ty, d, iid, a, dt in self.conn.execute(qq):
+                out[(int(p), ty, d)] = (int(iid), int(a), dt)
+        return out
+
+    def open_items_of_parties(self, company_id: int, party_ids: Iterable[int], *, lock: bool = False
+                              ) -> list[ItemRecord]:
+        """Open items of the parties (all open items of the company when there are many parties)."""
+        i = t.items
+        ids = sorted(set(party_ids))
+        q = self._items_select(company_id).where(i.c.open_minor != 0)
+        chunks = [ids[k:k + 500] for k in range(0, len(ids), 500)] if len(ids) <= 5000 else [None]
+        out: list[ItemRecord] = []
+        for chunk in chunks:
+            qq = q if chunk is None else q.where(i.c.party_id.in_(chunk))
+            if lock and self.is_postgres:
+                qq = qq.order_by(i.c.item_id).with_for_update()
+            out.extend(self._to_items(self.conn.execute(qq).mappings()))
+        wanted = set(ids)
+        return [r for r in out if r.party_id in wanted]
+
+    def items_by_document(self, company_id: int, party_id: int, document_number: str) -> list[ItemRecord]:
+        i = t.items
+        q = self._items_select(company_id).where(i.c.party_id == party_id, i.c.document_number == document_number)
+        return self._to_items(self.conn.execute(q).mappings())
+
+    def apply_allocation(self, company_id: int, item_id: int, take_minor: int, take_company_minor: int) -> None:
+        """Reduce an item's open amount (GL sign) in one relative UPDATE; call after its allocations are written.
+
+        The CHECK constraints refuse an update that would cross zero, and on PostgreSQL the row lock
+        makes a second concurrent matcher wait and then see the reduced amount. ``closed_on`` becomes the
+        latest allocation date when the item is settled, so as-of queries know when it closed.
+        """
+        i, a = t.items, t.allocations
+        new_open = i.c.open_minor - take_minor
+        last = (select(func.max(a.c.alloc_date)).where(a.c.company_id == i.c.company_id, a.c.item_id == i.c.item_id)
+                .scalar_subquery())
+        try:
+            with self.conn.begin_nested():
+                done = self.conn.execute(
+                    update(i).where(i.c.company_id == company_id, i.c.item_id == item_id)
+                    .values(open_minor=new_open, open_company_minor=i.c.open_company_minor - take_company_minor,
+                            version=i.c.version + 1, closed_on=case((new_open == 0, last), else_=None))).rowcount
+        except IntegrityError:
+            raise OverAllocation(f"item {item_id} does not have that much open; nothing was matched",
+                                 field="amount") from None
+        if not done:
+            raise NotFound(f"item {item_id} does not exist", field="item")
+
+    def matches_of_item(self, company_id: int, item_id: int) -> list[RowMapping]:
+        """Matches on the item that are still in force (not undone), oldest first."""
+        m = t.matches
+        undone = select(m.c.undoes_match_id).where(m.c.company_id == company_id, m.c.undoes_match_id.is_not(None))
+        return list(self.conn.execute(select(m).where(
+            m.c.company_id == company_id, m.c.match_kind == "match",
+            (m.c.debit_item_id == item_id) | (m.c.credit_item_id == item_id),
+            m.c.match_id.not_in(undone)).order_by(m.c.match_id)).mappings())
+
+    def match(self, company_id: int, match_id: int) -> RowMapping:
+        m = t.matches
+        row = self.conn.execute(select(m).where(m.c.company_id == company_id, m.c.match_id == match_id)
+                                ).mappings().first()
+        if row is None:
+            raise NotFound(f"match {match_id} does not exist", field="match")
+        return row
+
+    def is_undone(self, company_id: int, match_id: int) -> bool:
+        m = t.matches
+        return self.conn.execute(select(m.c.match_id).where(m.c.company_id == company_id,
+                                                            m.c.undoes_match_id == match_id)).first() is not None

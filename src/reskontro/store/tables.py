@@ -1,0 +1,452 @@
+"""The schema. Every table carries ``company_id``, and it leads every key and index.
+
+Money is an integer in minor units (``*_minor``) beside an ISO 4217 code. Vouchers and their
+lines are append-only; items carry their open amount, maintained in the same transaction as the
+matches that change it, with CHECK constraints that keep it between zero and the original.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _company() -> Column[int]:
+    return Column("company_id", Integer, nullable=False)
+
+
+def _created() -> list[Column[object]]:
+    return [Column("created_at", DateTime(timezone=True), nullable=False),
+            Column("created_by", String(100), nullable=False)]
+
+
+companies = Table(
+    "companies", metadata,
+    Column("company_id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("org_number", String(9)),
+    Column("currency", String(3), nullable=False),
+    Column("customer_control_account", String(10), nullable=False),
+    Column("supplier_control_account", String(10), nullable=False),
+    Column("bank_account", String(10), nullable=False),
+    Column("opening_balance_account", String(10), nullable=False),
+    Column("fx_gain_account", String(10), nullable=False),
+    Column("fx_loss_account", String(10), nullable=False),
+    Column("write_off_account", String(10), nullable=False),
+    Column("sales_account", String(10), nullable=False),
+    Column("purchase_account", String(10), nullable=False),
+    *_created(),
+    UniqueConstraint("org_number"),
+)
+
+id_counters = Table(
+    "id_counters", metadata,
+    _company(),
+    Column("name", String(40), nullable=False),
+    Column("last_id", BigInteger, nullable=False),
+    PrimaryKeyConstraint("company_id", "name"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    _company(),
+    Column("number", String(10), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("account_type", String(20), nullable=False),  # asset, liability, equity, income, expense
+    Column("control_kind", String(10)),  # customer / supplier for sub-ledger control accounts
+    PrimaryKeyConstraint("company_id", "number"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+)
+
+vat_codes = Table(
+    "vat_codes", metadata,
+    _company(),
+    Column("code", String(10), nullable=False),
+    Column("description", String(200), nullable=False),
+    Column("rate_hundredths", Integer, nullable=False),  # 2500 = 25 %
+    Column("account", String(10)),
+    Column("direction", String(10), nullable=False),
+    Column("saft_code", String(10), nullable=False),
+    PrimaryKeyConstraint("company_id", "code"),
+    ForeignKeyConstraint(["company_id", "account"], ["accounts.company_id", "accounts.number"]),
+)
+
+periods = Table(
+    "periods", metadata,
+    _company(),
+    Column("year", Integer, nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("status", String(10), nullable=False),  # open / closed
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_by", String(100), nullable=False),
+    PrimaryKeyConstraint("company_id", "year", "month"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+    CheckConstraint("month BETWEEN 1 AND 12", name="month"),
+    CheckConstraint("status IN ('open', 'closed')", name="status"),
+)
+
+currency_rates = Table(
+    "currency_rates", metadata,
+    _company(),
+    Column("currency", String(3), nullable=False),
+    Column("rate_date", Date, nullable=False),
+    Column("rate", String(30), nullable=False),  # company currency per unit, exact decimal text
+    PrimaryKeyConstraint("company_id", "currency", "rate_date"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+)
+
+party_groups = Table(
+    "party_groups", metadata,
+    _company(),
+    Column("kind", String(10), nullable=False),
+    Column("code", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("control_account", String(10)),
+    PrimaryKeyConstraint("company_id", "kind", "code"),
+    ForeignKeyConstraint(["company_id", "control_account"], ["accounts.company_id", "accounts.number"]),
+)
+
+parties = Table(
+    "parties", metadata,
+    _company(),
+    Column("party_id", BigInteger, nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("number", String(30), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("org_number", String(9)),
+    Column("vat_registered", Boolean, nullable=False),
+    Column("address", String(200)),
+    Column("postal_code", String(20)),
+    Column("city", String(100)),
+    Column("country", String(2), nullable=False),
+    Column("postal_address", String(200)),
+    Column("postal_postal_code", String(20)),
+    Column("postal_city", String(100)),
+    Column("postal_country", String(2)),
+    Column("email", String(254)),
+    Column("phone", String(40)),
+    Column("language", String(5), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("payment_terms_days", Integer, nullable=False),
+    Column("credit_limit_minor", BigInteger),
+    Column("group_code", String(20)),
+    Column("bank_account", String(34)),
+    Column("bic", String(11)),
+    Column("rule_account", String(10)),
+    Column("rule_vat_code", String(10)),
+    Column("rule_department", String(20)),
+    Column("rule_project", String(20)),
+    Column("reminder_block_reason", String(200)),
+    Column("reminder_block_since", Date),
+    Column("credit_stop_reason", String(200)),
+    Column("credit_stop_since", Date),
+    Column("payment_block_reason", String(200)),
+    Column("payment_block_since", Date),
+    Column("version", Integer, nullable=False),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "party_id"),
+    UniqueConstraint("company_id", "kind", "number"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+    ForeignKeyConstraint(["company_id", "kind", "group_code"],
+                         ["party_groups.company_id", "party_groups.kind", "party_groups.code"]),
+    ForeignKeyConstraint(["company_id", "rule_account"], ["accounts.company_id", "accounts.number"]),
+    ForeignKeyConstraint(["company_id", "rule_vat_code"], ["vat_codes.company_id", "vat_codes.code"]),
+    CheckConstraint("kind IN ('customer', 'supplier')", name="kind"),
+    Index("ix_parties_org_number", "company_id", "org_number"),
+    Index("ix_parties_name", "company_id", "kind", "name"),
+)
+
+free_field_defs = Table(
+    "free_field_defs", metadata,
+    _company(),
+    Column("code", String(40), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("field_type", String(10), nullable=False),
+    Column("choices", Text, nullable=False),  # JSON array
+    Column("required", Boolean, nullable=False),
+    PrimaryKeyConstraint("company_id", "code"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+    CheckConstraint("field_type IN ('text', 'number', 'date', 'bool', 'choice')", name="field_type"),
+)
+
+party_free_values = Table(
+    "party_free_values", metadata,
+    _company(),
+    Column("party_id", BigInteger, nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("value_text", String(500), nullable=False),  # canonical text of every type, searchable
+    Column("value_number_micro", BigInteger),  # numbers, exact, scaled by 10^6
+    Column("value_date", Date),
+    Column("value_bool", Boolean),
+    PrimaryKeyConstraint("company_id", "party_id", "code"),
+    ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"]),
+    ForeignKeyConstraint(["company_id", "code"], ["free_field_defs.company_id", "free_field_defs.code"]),
+    Index("ix_party_free_values_search", "company_id", "code", "value_text"),
+)
+
+contacts = Table(
+    "contacts", metadata,
+    _company(),
+    Column("contact_id", BigInteger, nullable=False),
+    Column("party_id", BigInteger, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(100)),
+    Column("email", String(254)),
+    Column("phone", String(40)),
+    PrimaryKeyConstraint("company_id", "contact_id"),
+    ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"]),
+    Index("ix_contacts_party", "company_id", "party_id"),
+)
+
+documents = Table(
+    "documents", metadata,
+    _company(),
+    Column("document_id", BigInteger, nullable=False),
+    Column("party_id", BigInteger, nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("doc_type", String(40), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage", String(10), nullable=False),  # database / folder
+    Column("content", LargeBinary),
+    Column("path", String(500)),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "document_id"),
+    ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"]),
+    CheckConstraint("storage IN ('database', 'folder')", name="storage"),
+    CheckConstraint("(storage = 'database' AND content IS NOT NULL) OR (storage = 'folder' AND path IS NOT NULL)",
+                    name="content"),
+    Index("ix_documents_party", "company_id", "party_id"),
+)
+
+follow_ups = Table(
+    "follow_ups", metadata,
+    _company(),
+    Column("follow_up_id", BigInteger, nullable=False),
+    Column("party_id", BigInteger, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("note", Text),
+    Column("owner", String(100), nullable=False),
+    Column("due_date", Date),
+    Column("status", String(10), nullable=False),
+    Column("done_at", DateTime(timezone=True)),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "follow_up_id"),
+    ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"]),
+    CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status"),
+    Index("ix_follow_ups_party", "company_id", "party_id"),
+    Index("ix_follow_ups_owner", "company_id", "owner", "status", "due_date"),
+)
+
+audit_events = Table(
+    "audit_events", metadata,
+    _company(),
+    Column("audit_id", BigInteger, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", String(60), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("field", String(60)),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    PrimaryKeyConstraint("company_id", "audit_id"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+    Index("ix_audit_events_entity", "company_id", "entity", "entity_id"),
+)
+
+voucher_counters = Table(
+    "voucher_counters", metadata,
+    _company(),
+    Column("series", String(10), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("last_number", BigInteger, nullable=False),
+    PrimaryKeyConstraint("company_id", "series", "year"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+)
+
+vouchers = Table(
+    "vouchers", metadata,
+    _company(),
+    Column("voucher_id", BigInteger, nullable=False),
+    Column("series", String(10), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("number", BigInteger, nullable=False),
+    Column("voucher_type", String(30), nullable=False),
+    Column("voucher_date", Date, nullable=False),
+    Column("description", String(500)),
+    Column("reverses_voucher_id", BigInteger),
+    Column("source", String(200)),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "voucher_id"),
+    UniqueConstraint("company_id", "series", "year", "number"),
+    UniqueConstraint("company_id", "reverses_voucher_id"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+    ForeignKeyConstraint(["company_id", "reverses_voucher_id"], ["vouchers.company_id", "vouchers.voucher_id"]),
+    Index("ix_vouchers_date", "company_id", "voucher_date"),
+)
+
+voucher_lines = Table(
+    "voucher_lines", metadata,
+    _company(),
+    Column("voucher_id", BigInteger, nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("line_date", Date, nullable=False),
+    Column("account", String(10), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # company currency, debit positive
+    Column("currency", String(3), nullable=False),
+    Column("currency_amount_minor", BigInteger, nullable=False),
+    Column("vat_code", String(10)),
+    Column("department", String(20)),
+    Column("project", String(20)),
+    Column("party_id", BigInteger),
+    Column("description", String(500)),
+    PrimaryKeyConstraint("company_id", "voucher_id", "line_no"),
+    ForeignKeyConstraint(["company_id", "voucher_id"], ["vouchers.company_id", "vouchers.voucher_id"]),
+    ForeignKeyConstraint(["company_id", "account"], ["accounts.company_id", "accounts.number"]),
+    ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"]),
+    ForeignKeyConstraint(["company_id", "vat_code"], ["vat_codes.company_id", "vat_codes.code"]),
+    Index("ix_voucher_lines_account", "company_id", "account", "line_date"),
+    Index("ix_voucher_lines_party", "company_id", "party_id", "line_date"),
+)
+
+_OPEN_WITHIN = (
+    "(amount_minor >= 0 AND open_minor >= 0 AND open_minor <= amount_minor) OR "
+    "(amount_minor <= 0 AND open_minor <= 0 AND open_minor >= amount_minor)"
+)
+_OPEN_COMPANY_WITHIN = _OPEN_WITHIN.replace("amount_minor", "amount_company_minor").replace(
+    "open_minor", "open_company_minor")
+
+items = Table(
+    "items", metadata,
+    _company(),
+    Column("item_id", BigInteger, nullable=False),
+    Column("voucher_id", BigInteger, nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("party_id", BigInteger, nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("item_type", String(20), nullable=False),
+    Column("document_number", String(60), nullable=False),
+    Column("item_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("kid", String(25)),
+    Column("currency", String(3), nullable=False),
+    Column("rate", String(30), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # currency, GL sign
+    Column("open_minor", BigInteger, nullable=False),
+    Column("amount_company_minor", BigInteger, nullable=False),
+    Column("open_company_minor", BigInteger, nullable=False),
+    Column("control_account", String(10), nullable=False),
+    Column("description", String(500)),
+    Column("closed_on", Date),  # date of the match that closed it; NULL while open
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("company_id", "item_id"),
+    UniqueConstraint("company_id", "party_id", "item_type", "document_number"),
+    ForeignKeyConstraint(["company_id", "voucher_id", "line_no"],
+                         ["voucher_lines.company_id", "voucher_lines.voucher_id", "voucher_lines.line_no"]),
+    ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"]),
+    CheckConstraint(_OPEN_WITHIN, name="open_within_amount"),
+    CheckConstraint(_OPEN_COMPANY_WITHIN, name="open_company_within_amount"),
+    CheckConstraint("kind IN ('customer', 'supplier')", name="kind"),
+    # The open-items and aging reports read only this partial covering index when as-of is today.
+    Index("ix_items_open", "company_id", "kind", "party_id", "due_date", "open_company_minor", "item_date",
+          sqlite_where=text("open_minor <> 0"), postgresql_where=text("open_minor <> 0")),
+    Index("ix_items_closed_on", "company_id", "kind", "closed_on",
+          sqlite_where=text("closed_on IS NOT NULL"), postgresql_where=text("closed_on IS NOT NULL")),
+    Index("ix_items_party", "company_id", "party_id", "item_date"),
+    Index("ix_items_kid", "company_id", "kid", sqlite_where=text("kid IS NOT NULL"),
+          postgresql_where=text("kid IS NOT NULL")),
+    Index("ix_items_voucher", "company_id", "voucher_id"),
+)
+
+matches = Table(
+    "matches", metadata,
+    _company(),
+    Column("match_id", BigInteger, nullable=False),
+    Column("match_kind", String(10), nullable=False),  # match / unmatch
+    Column("debit_item_id", BigInteger, nullable=False),
+    Column("credit_item_id", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # currency, positive for a match
+    Column("debit_company_minor", BigInteger, nullable=False),
+    Column("credit_company_minor", BigInteger, nullable=False),
+    Column("match_date", Date, nullable=False),
+    Column("undoes_match_id", BigInteger),
+    Column("fx_voucher_id", BigInteger),
+    Column("method", String(20), nullable=False),  # manual, applies_to, kid, text, amount, reversal, import
+    *_created(),
+    PrimaryKeyConstraint("company_id", "match_id"),
+    UniqueConstraint("company_id", "undoes_match_id"),
+    ForeignKeyConstraint(["company_id", "debit_item_id"], ["items.company_id", "items.item_id"]),
+    ForeignKeyConstraint(["company_id", "credit_item_id"], ["items.company_id", "items.item_id"]),
+    ForeignKeyConstraint(["company_id", "undoes_match_id"], ["matches.company_id", "matches.match_id"]),
+    ForeignKeyConstraint(["company_id", "fx_voucher_id"], ["vouchers.company_id", "vouchers.voucher_id"]),
+    CheckConstraint("match_kind IN ('match', 'unmatch')", name="match_kind"),
+    CheckConstraint("(match_kind = 'match' AND amount_minor > 0 AND undoes_match_id IS NULL) OR "
+                    "(match_kind = 'unmatch' AND amount_minor < 0 AND undoes_match_id IS NOT NULL)",
+                    name="amount_sign"),
+    CheckConstraint("debit_item_id <> credit_item_id", name="two_items"),
+    Index("ix_matches_debit", "company_id", "debit_item_id"),
+    Index("ix_matches_credit", "company_id", "credit_item_id"),
+)
+
+# One row per item and match: what the match took off that item's open amount (GL sign of the item).
+allocations = Table(
+    "allocations", metadata,
+    _company(),
+    Column("match_id", BigInteger, nullable=False),
+    Column("item_id", BigInteger, nullable=False),
+    Column("alloc_date", Date, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("amount_company_minor", BigInteger, nullable=False),
+    PrimaryKeyConstraint("company_id", "match_id", "item_id"),
+    ForeignKeyConstraint(["company_id", "match_id"], ["matches.company_id", "matches.match_id"]),
+    ForeignKeyConstraint(["company_id", "item_id"], ["items.company_id", "items.item_id"]),
+    Index("ix_allocations_item", "company_id", "item_id", "alloc_date", "amount_minor", "amount_company_minor"),
+    Index("ix_allocations_date", "company_id", "alloc_date", "item_id"),
+)
+
+imports = Table(
+    "imports", metadata,
+    _company(),
+    Column("import_id", BigInteger, nullable=False),
+    Column("import_kind", String(20), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("rows_total", Integer, nullable=False),
+    Column("rows_posted", Integer, nullable=False),
+    Column("rows_skipped", Integer, nullable=False),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "import_id"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+    Index("ix_imports_sha", "company_id", "sha256"),
+)

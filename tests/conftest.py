@@ -1,0 +1,86 @@
+"""Test fixtures: storage over SQLite and PostgreSQL, one fresh company per test.
+
+Each backend gets one migrated database per test session (per xdist worker); every test makes
+its own company in it, which is how the product isolates tenants anyway. PostgreSQL tests skip
+with a one-line reason when no server answers — except in CI (``CI=true``), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from reskontro.bootstrap import App, build
+from reskontro.services.companies import init_company
+from reskontro.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("RESKONTRO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _pg_database(worker: str) -> Iterator[str]:
+    import psycopg
+
+    name = f"reskontro_test_{worker}_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL.replace("postgresql+psycopg", "postgresql"), autocommit=True,
+                                connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI and is not reachable at {PG_ADMIN_URL}: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        yield from _pg_database(worker)
+
+
+@pytest.fixture(scope="session")
+def migrated(backend_url: str) -> Iterator[App]:
+    app = build(Settings(database_url=backend_url, actor="tester"))
+    app.migrate()
+    yield app
+    app.close()
+
+
+@dataclass
+class Ctx:
+    """A test's company in a migrated database, with a settable clock."""
+
+    app: App
+    company_id: int
+    today_value: date = date(2026, 6, 30)
+
+    def uow(self, readonly: bool = False):  # type: ignore[no-untyped-def]
+        from reskontro.store.uow import SqlUnitOfWork
+
+        return SqlUnitOfWork(self.app.engine, actor="tester", readonly=readonly, today=lambda: self.today_value)
+
+    @property
+    def backend(self) -> str:
+        return self.app.engine.dialect.name
+
+
+@pytest.fixture
+def ctx(migrated: App) -> Ctx:
+    company_id = init_company(uow=migrated.uow(), name=f"Test {uuid.uuid4().hex[:6]} AS")
+    return Ctx(migrated, company_id)
