@@ -653,8 +653,7 @@ def rate_set(currency: Annotated[str, typer.Argument()], on: Annotated[str, type
 def _import(fn: Callable[..., imports.ImportSummary], file: Path, label: str) -> None:
     a = state.app()
     cid = run(a.company_id)
-    data = file.read_bytes()
-    with progress_bar(f"Importing {label}", None) as advance:
+    with file.open("rb") as data, progress_bar(f"Importing {label}", None) as advance:
         summary = run(lambda: fn(uow=a.uow(), company_id=cid, data=data, filename=file.name, progress=advance))
     console.print(f"{summary.rows} rows: {summary.created} posted/created, {summary.updated} updated, "
                   f"{summary.skipped} already there" + (f", {summary.matches} matches" if summary.matches else ""))

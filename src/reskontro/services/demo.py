@@ -18,7 +18,7 @@ from reskontro.domain.vouchers import CounterLine, ItemType
 from reskontro.identifiers import kid
 from reskontro.money import round_money
 from reskontro.services.companies import init_company
-from reskontro.services.posting import PostingRequest, post_batch
+from reskontro.services.posting import PostingRequest, post_stream
 from reskontro.services.unit_of_work import UnitOfWork
 
 _FIRST = ("Fjord", "Nord", "Vest", "Sol", "Berg", "Havn", "Skog", "Elve", "Lys", "Stein", "Bre", "Dal", "Vik",
@@ -162,7 +162,6 @@ def build_demo(*, uow_factory: Callable[[], UnitOfWork], today: date, customers:
     uow = uow_factory()
     with uow:
         company = uow.repo.company(company_id)
-        results = post_batch(uow, company, requests, source="demo", progress=progress)
+        summary = post_stream(uow, company, requests, source="demo", progress=progress)
         uow.commit()
-    return DemoSummary(company_id, len(customers_list), len(suppliers_list), len(results),
-                       sum(len(r.matches) for r in results))
+    return DemoSummary(company_id, len(customers_list), len(suppliers_list), summary.posted, summary.matches)

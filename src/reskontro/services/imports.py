@@ -14,16 +14,16 @@ revenue account, and payments likewise.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
-from reskontro.domain.errors import ImportFailed, ReskontroError
+from reskontro.domain.errors import ImportFailed, ReskontroError, ValidationFailed
 from reskontro.domain.parties import PartyCard, card_changes, validate_card
-from reskontro.domain.vouchers import CounterLine, ledger_sign
+from reskontro.domain.vouchers import CounterLine
 from reskontro.formats.result import Problem
-from reskontro.formats.tabular.imports import PartyRow, parse_parties, parse_transactions
-from reskontro.money import to_minor
-from reskontro.services.posting import PostingRequest, post_batch
+from reskontro.formats.tabular.imports import PartyRow, iter_transactions, parse_parties
+from reskontro.services.posting import PostingRequest, post_stream
 from reskontro.services.unit_of_work import UnitOfWork
 
 Progress = Callable[[int], None]
@@ -61,7 +61,7 @@ def _card(row: PartyRow) -> PartyCard:
                            v.get("project") or None))
 
 
-def import_parties(*, uow: UnitOfWork, company_id: int, data: bytes, filename: str,
+def import_parties(*, uow: UnitOfWork, company_id: int, data: bytes | BinaryIO, filename: str,
                    progress: Progress | None = None) -> ImportSummary:
     """Create or update customers and suppliers from a file; all rows or none."""
     parsed = parse_parties(data, filename)
@@ -119,72 +119,64 @@ def import_parties(*, uow: UnitOfWork, company_id: int, data: bytes, filename: s
         created = len(ids)
         if progress:
             progress(len(cards))
-        repo.audit(company_id, "import", hashlib.sha256(data).hexdigest()[:16], "import_parties",
+        repo.audit(company_id, "import", file_sha256(data)[:16], "import_parties",
                    [("file", None, filename), ("created", None, created), ("updated", None, updated)])
-        _record_import(uow, company_id, "parties", filename, data, total, created + updated, skipped)
+        _record_import(uow, company_id, "parties", filename, file_sha256(data), total, created + updated, skipped)
         uow.commit()
     return ImportSummary(total, created, updated, skipped)
 
 
-def _record_import(uow: UnitOfWork, company_id: int, kind: str, filename: str, data: bytes, total: int,
+def _record_import(uow: UnitOfWork, company_id: int, kind: str, filename: str, sha: str, total: int,
                    posted: int, skipped: int) -> None:
     uow.repo.insert_rows("imports", [{
         "company_id": company_id, "import_id": uow.repo.next_ids(company_id, "imports")[0], "import_kind": kind,
-        "filename": filename[-255:], "sha256": hashlib.sha256(data).hexdigest(), "rows_total": total,
+        "filename": filename[-255:], "sha256": sha, "rows_total": total,
         "rows_posted": posted, "rows_skipped": skipped, "created_at": uow.now(), "created_by": uow.actor}])
 
 
-def import_transactions(*, uow: UnitOfWork, company_id: int, data: bytes, filename: str,
+def file_sha256(data: bytes | BinaryIO) -> str:
+    """SHA-256 of the file's bytes; a file object is read in blocks and rewound."""
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    for block in iter(lambda: data.read(1 << 20), b""):
+        digest.update(block)
+    data.seek(0)
+    return digest.hexdigest()
+
+
+def import_transactions(*, uow: UnitOfWork, company_id: int, data: bytes | BinaryIO, filename: str,
                         progress: Progress | None = None) -> ImportSummary:
-    """Post invoices, credit notes and payments from a file, auto-matching as they go; all rows or none."""
-    parsed = parse_transactions(data, filename)
-    total = len(parsed.records) + len(parsed.problems)
-    if parsed.problems:
-        raise _fail(parsed.problems, total)
+    """Post invoices, credit notes and payments from a file, auto-matching as they go; all rows or none.
+
+    The file is streamed in chunks, so memory stays flat for millions of rows; everything is still
+    one transaction, rolled back whole when any row has a problem.
+    """
+    sha = file_sha256(data)
     with uow:
-        repo = uow.repo
-        company = repo.company(company_id)
-        keys = {(r.kind.value, r.party_number) for r in parsed.records}
-        cards = repo.parties_by_numbers(company_id, keys)
-        index = {(c.kind.value, c.number): pid for pid, c in cards.items()}
-        existing = repo.existing_documents(company_id, cards)
-        requests: list[PostingRequest] = []
-        problems: list[str] = []
-        skipped = 0
-        for r in parsed.records:
-            pid = index.get((r.kind.value, r.party_number))
-            if pid is not None:
-                found = existing.get((pid, r.type.value, r.document_number))
-                if found is not None:
-                    _, amount_minor, day = found
-                    cur = r.currency or cards[pid].currency
-                    try:
-                        same = (abs(amount_minor) == to_minor(r.amount, cur) and day == r.date
-                                and ledger_sign(r.kind, r.type) * amount_minor > 0)
-                    except ValueError:
-                        same = False
-                    if same:
-                        skipped += 1
-                        continue
-                    problems.append(str(Problem(filename, r.row, "document_number", "duplicate_document",
-                                                f"{r.type.value} {r.document_number} of {r.kind.value} "
-                                                f"{r.party_number} is already posted with another amount or date")))
+        company = uow.repo.company(company_id)
+        migration = company.opening_balance_account
+        counts = {"rows": 0}
+
+        def requests() -> Iterator[PostingRequest | ReskontroError]:
+            for r in iter_transactions(data, filename):
+                counts["rows"] += 1
+                if isinstance(r, Problem):
+                    yield ValidationFailed(str(r))
                     continue
-            requests.append(PostingRequest(
-                kind=r.kind, item_type=r.type, party_number=r.party_number, doc_date=r.date, amount=r.amount,
-                document_number=r.document_number, due_date=r.due_date, currency=r.currency, rate=r.rate,
-                kid=r.kid, description=r.description, applies_to=r.applies_to,
-                lines=(CounterLine(company.opening_balance_account, r.amount),), row=r.row))
-        if problems:
-            raise _fail(problems, total)
+                yield PostingRequest(
+                    kind=r.kind, item_type=r.type, party_number=r.party_number, doc_date=r.date, amount=r.amount,
+                    document_number=r.document_number, due_date=r.due_date, currency=r.currency, rate=r.rate,
+                    kid=r.kid, description=r.description, applies_to=r.applies_to,
+                    lines=(CounterLine(migration, r.amount),), row=r.row)
+
         try:
-            results = post_batch(uow, company, requests, source=f"import:{hashlib.sha256(data).hexdigest()[:16]}",
-                                 collect_errors=True, progress=progress)
+            summary = post_stream(uow, company, requests(), source=f"import:{sha[:16]}", skip_identical=True,
+                                  progress=progress)
         except ImportFailed as exc:
-            raise ImportFailed(f"{len(exc.problems)} problem(s) in {total} rows; nothing was imported",
-                               [f"{filename}, {p}" for p in exc.problems]) from None
-        _record_import(uow, company_id, "transactions", filename, data, total, len(results), skipped)
+            problems = [p if p.startswith(filename) else f"{filename}, {p}" for p in exc.problems]
+            raise _fail(problems, counts["rows"]) from None
+        _record_import(uow, company_id, "transactions", filename, sha, counts["rows"], summary.posted,
+                       summary.skipped)
         uow.commit()
-    return ImportSummary(total, len(results), 0, skipped, sum(len(x.matches) for x in results))
-
-
+    return ImportSummary(counts["rows"], summary.posted, 0, summary.skipped, summary.matches)

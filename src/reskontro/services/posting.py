@@ -161,6 +161,16 @@ class _Batch:
         self.states: dict[int, _ItemState] = {}
         self.by_party: dict[int, list[int]] = defaultdict(list)
         self.now = uow.now()
+        # Caches that live across the chunks of one batch.
+        self.cards: dict[tuple[str, str], tuple[int, PartyCard]] = {}
+        self._all_parties = False
+        self.seen: set[int] = set()
+        self.loaded_parties: set[int] = set()
+        self.deferred: list[_Plan] = []
+        self.problems: list[str] = []
+        self.posted = 0
+        self.skipped = 0
+        self.match_count = 0
 
     # -- planning ------------------------------------------------------------------------------------
 
@@ -337,8 +347,11 @@ class _Batch:
     # -- matching ------------------------------------------------------------------------------------
 
     def load_open(self, party_ids: Iterable[int]) -> None:
-        """Bring the parties' open items from the database into memory (locked on PostgreSQL)."""
-        self.load_items(self.repo.open_items_of_parties(self.cid, party_ids, lock=True))
+        """Bring the parties' open items from the database into memory once (locked on PostgreSQL)."""
+        todo = set(party_ids) - self.loaded_parties
+        if todo:
+            self.load_items(self.repo.open_items_of_parties(self.cid, todo, lock=True))
+            self.loaded_parties |= todo
 
     def load_items(self, records: Iterable[ItemRecord]) -> None:
         cc = self.company.currency
@@ -408,7 +421,7 @@ class _Batch:
                 return str(row["control_account"])
         return self.repo.item(self.cid, item_id).control_account
 
-    def auto_match(self, plan: _Plan) -> None:
+    def auto_match(self, plan: _Plan, *, final: bool = True) -> None:
         cc = self.company.currency
         me = self.states[plan.item_id]
         mine = [self.states[i] for i in self.by_party[plan.party_id]]
@@ -425,6 +438,9 @@ class _Batch:
                 raise CurrencyMismatch(f"{applies_to} is in {named[0].item.currency}, this {plan.req.item_type} "
                                        f"in {plan.currency}", field="applies_to")
             if not named:
+                if not final:  # the document may come later in the same import
+                    self.deferred.append(plan)
+                    return
                 raise NotFound(f"document {applies_to!r} of party {plan.req.party_number} does not exist",
                                field="applies_to")
             return  # the named document is already settled: what was paid stays open as a credit
@@ -437,7 +453,11 @@ class _Batch:
             plan.matches.append(self.match(plan.item_id, target.id, method=method))
 
     def flush(self) -> None:
-        """Write everything planned, in foreign-key order, with bulk inserts and updates."""
+        """Write everything planned, in foreign-key order, with bulk inserts and updates.
+
+        Settled items then leave memory: they can no longer be matched, so a batch of millions of
+        rows keeps only the open ones.
+        """
         final = {iid: s for iid, s in self.states.items() if not s.preexisting}
         for row in self.item_rows:
             s = final.get(row["item_id"])
@@ -449,83 +469,189 @@ class _Batch:
         self.repo.insert_rows("items", self.item_rows)
         self.repo.insert_rows("matches", self.match_rows)
         self.repo.insert_rows("allocations", self.alloc_rows)
-        for s in self.states.values():
-            if s.preexisting and (s.taken_minor or s.taken_company_minor):
-                self.repo.apply_allocation(self.cid, s.item.id, s.taken_minor, s.taken_company_minor)
+        self.repo.apply_allocations(self.cid, [(s.item.id, s.taken_minor, s.taken_company_minor)
+                                               for s in self.states.values()
+                                               if s.preexisting and (s.taken_minor or s.taken_company_minor)])
+        self.match_count += sum(1 for m in self.match_rows if m["match_kind"] == "match")
         for name in ("voucher_rows", "line_rows", "item_rows", "match_rows", "alloc_rows"):
             setattr(self, name, [])
+        closed = [iid for iid, s in self.states.items() if s.open_minor == 0]
+        for iid in closed:
+            del self.states[iid]
+        if closed:
+            self.by_party = defaultdict(list)
+            for iid, s in self.states.items():
+                self.by_party[s.item.party_id].append(iid)
         for s in self.states.values():
             s.preexisting = True
             s.taken_minor = s.taken_company_minor = 0
 
+    # -- one chunk of a batch ------------------------------------------------------------------------------
+
+    def resolve_parties(self, requests: Sequence[PostingRequest]) -> None:
+        if self._all_parties:
+            return
+        keys = {(r.kind.value, r.party_number.strip()) for r in requests} - set(self.cards)
+        if not keys:
+            return
+        found = self.repo.parties_by_numbers(self.cid, keys)
+        if len(keys) > 500:
+            self._all_parties = True  # the repository read the whole register; keep it
+            found = self.repo.parties_by_numbers(self.cid, None)
+        for pid, card in found.items():
+            self.cards[(card.kind.value, card.number)] = (pid, card)
+
+    def fail(self, req: PostingRequest, exc: ReskontroError, collect: bool) -> None:
+        err = _problem(req, exc)
+        if not collect:
+            raise err
+        self.problems.append(str(err))
+
+    def post(self, requests: Sequence[PostingRequest], *, auto_match: bool, collect: bool,
+             skip_identical: bool = False) -> list[_Plan]:
+        """Plan, number, write and match one chunk. With ``collect``, problems are gathered and
+        nothing more is written once there is one."""
+        self.resolve_parties(requests)
+        existing = self.repo.documents_by_number(self.cid, {(r.document_number or "").strip() for r in requests
+                                                            if r.document_number})
+        plans: list[_Plan] = []
+        for req in requests:
+            try:
+                found = self.cards.get((req.kind.value, req.party_number.strip()))
+                if found is None:
+                    raise NotFound(f"{req.kind.value} {req.party_number!r} does not exist", field="party_number")
+                plan = self.plan(req, found)
+                if plan.document_number:
+                    key = (found[0], req.item_type.value, plan.document_number)
+                    before = existing.get(key)
+                    if before is not None:
+                        if skip_identical and self._same(plan, before):
+                            self.skipped += 1
+                            continue
+                        raise DuplicateDocument(f"{req.item_type.value} {plan.document_number} already exists for "
+                                                f"{req.kind.value} {req.party_number}"
+                                                + (" with another amount or date" if skip_identical else ""),
+                                                field="document_number")
+                    h = hash(key)
+                    if h in self.seen:
+                        raise DuplicateDocument(f"{req.item_type.value} {plan.document_number} of {req.kind.value} "
+                                                f"{req.party_number} is in the input twice", field="document_number")
+                    self.seen.add(h)
+                plans.append(plan)
+            except ReskontroError as exc:
+                self.fail(req, exc, collect)
+        if self.problems:
+            return []
+        self.number(plans)
+        for p in plans:
+            self.add_voucher(voucher_id=p.voucher_id, series=p.series, number=p.number, vtype=p.vtype,
+                             on=p.req.doc_date, description=p.req.description, lines=p.lines, party_id=p.party_id)
+            self.add_item(p)
+        if auto_match:
+            settling = [p for p in plans if p.req.item_type in SETTLING]
+            self.load_open(p.party_id for p in settling)
+            for p in sorted(settling, key=lambda p: (p.req.doc_date, p.req.row or 0, p.item_id)):
+                try:
+                    self.auto_match(p, final=not collect)
+                except ReskontroError as exc:
+                    self.fail(p.req, exc, collect)
+            if self.problems:
+                return []
+        self.flush()
+        self.posted += len(plans)
+        return plans
+
+    def finish(self) -> None:
+        """Match what waited for a document later in the input; what still finds none is an error."""
+        waiting, self.deferred = self.deferred, []
+        if not waiting or self.problems:
+            return
+        for p in waiting:
+            self.load_open([p.party_id])
+            try:
+                self.auto_match(p, final=True)
+            except ReskontroError as exc:
+                self.fail(p.req, exc, True)
+        if not self.problems:
+            self.flush()
+
+    @staticmethod
+    def _same(plan: _Plan, before: tuple[int, int, date, str]) -> bool:
+        _, amount_minor, day, currency = before
+        sub = plan.lines[0]
+        return (currency == plan.currency and day == plan.req.doc_date
+                and amount_minor == to_minor(sub.currency_amount, plan.currency))
+
 
 def post_batch(uow: UnitOfWork, company: Company, requests: Sequence[PostingRequest], *, auto_match: bool = True,
-               source: str | None = None, collect_errors: bool = False,
-               progress: Callable[[int], None] | None = None) -> list[PostingResult]:
-    """Post requests inside the caller's unit of work (no commit here).
-
-    With ``collect_errors`` every bad request is reported in one :class:`ImportFailed`; otherwise
-    the first one is raised. Either way nothing is written unless all requests are good.
-    """
+               source: str | None = None) -> list[PostingResult]:
+    """Post a few requests inside the caller's unit of work (no commit here); the first problem raises."""
     batch = _Batch(uow, company, source=source)
-    cid = company.company_id
-    wanted = {(r.kind.value, r.party_number.strip()) for r in requests}
-    cards = uow.repo.parties_by_numbers(cid, wanted)
-    index = {(c.kind.value, c.number): pid for pid, c in cards.items()}
-    existing = uow.repo.existing_documents(cid, cards)
-    problems: list[str] = []
-    plans: list[_Plan] = []
-    seen: set[tuple[int, str, str]] = set()
-    for req in requests:
-        try:
-            party_id = index.get((req.kind.value, req.party_number.strip()))
-            if party_id is None:
-                raise NotFound(f"{req.kind.value} {req.party_number!r} does not exist", field="party_number")
-            plan = batch.plan(req, (party_id, cards[party_id]))
-            if plan.document_number:
-                key = (party_id, req.item_type.value, plan.document_number)
-                if key in existing or key in seen:
-                    raise DuplicateDocument(f"{req.item_type.value} {plan.document_number} already exists for "
-                                            f"{req.kind.value} {req.party_number}", field="document_number")
-                seen.add(key)
-            plans.append(plan)
-        except ReskontroError as exc:
-            err = _problem(req, exc)
-            if not collect_errors:
-                raise err from None
-            problems.append(str(err))
-    if problems:
-        raise ImportFailed(f"{len(problems)} of {len(requests)} rows have errors; nothing was posted", problems)
-    batch.number(plans)
-    for p in plans:
-        batch.add_voucher(voucher_id=p.voucher_id, series=p.series, number=p.number, vtype=p.vtype, on=p.req.doc_date,
-                          description=p.req.description, lines=p.lines, party_id=p.party_id)
-        batch.add_item(p)
-    if auto_match:
-        settling = [p for p in plans if p.req.item_type in SETTLING]
-        batch.load_open(p.party_id for p in settling)
-        for done, p in enumerate(sorted(settling, key=lambda p: (p.req.doc_date, p.req.row or 0, p.item_id)), 1):
-            try:
-                batch.auto_match(p)
-            except ReskontroError as exc:
-                err = _problem(p.req, exc)
-                if not collect_errors:
-                    raise err from None
-                problems.append(str(err))
-            if progress and done % 10000 == 0:
-                progress(10000)
-        if problems:
-            raise ImportFailed(f"{len(problems)} of {len(requests)} rows have errors; nothing was posted", problems)
-    batch.flush()
-    audit_rows = [(None, None, f"{p.series}{p.req.doc_date.year}-{p.number} {p.req.item_type.value} "
-                   f"{p.document_number}") for p in plans]
-    if len(plans) == 1:
-        uow.repo.audit(cid, "voucher", plans[0].voucher_id, "post", audit_rows)
-    elif plans:
-        uow.repo.audit(cid, "batch", source or "batch", "post",
-                       [(None, None, f"{len(plans)} vouchers, {sum(len(p.matches) for p in plans)} matches")])
+    plans = batch.post(requests, auto_match=auto_match, collect=False)
+    batch.finish()
+    _audit(uow, company.company_id, plans, source)
     return [PostingResult(p.voucher_id, f"{p.series}{p.req.doc_date.year}-{p.number}", p.item_id, p.document_number,
                           tuple(p.matches)) for p in plans]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSummary:
+    posted: int
+    skipped: int
+    matches: int
+
+
+CHUNK = 20_000
+
+
+def post_stream(uow: UnitOfWork, company: Company, requests: Iterable[PostingRequest | ReskontroError], *,
+                auto_match: bool = True, source: str | None = None, skip_identical: bool = False,
+                progress: Callable[[int], None] | None = None, chunk_size: int = CHUNK) -> StreamSummary:
+    """Post any number of requests in chunks inside the caller's unit of work, keeping memory flat.
+
+    Errors (also ones handed in from the parser as exceptions) are collected; at the end one
+    :class:`ImportFailed` lists them all, and the caller's rollback leaves nothing posted.
+    ``skip_identical`` skips a request whose document is already posted with the same amount and
+    date (idempotent re-import); a different one is an error.
+    """
+    batch = _Batch(uow, company, source=source)
+    chunk: list[PostingRequest] = []
+    total = 0
+
+    def run() -> None:
+        batch.post(chunk, auto_match=auto_match, collect=True, skip_identical=skip_identical)
+        if progress:
+            progress(len(chunk))
+        chunk.clear()
+
+    for item in requests:
+        total += 1
+        if isinstance(item, ReskontroError):
+            batch.problems.append(str(item))
+            continue
+        chunk.append(item)
+        if len(chunk) >= chunk_size:
+            run()
+    if chunk:
+        run()
+    batch.finish()
+    if batch.problems:
+        raise ImportFailed(f"{len(batch.problems)} of {total} rows have errors; nothing was posted", batch.problems)
+    if batch.posted:
+        uow.repo.audit(company.company_id, "batch", source or "batch", "post",
+                       [(None, None, f"{batch.posted} vouchers, {batch.match_count} matches")])
+    return StreamSummary(batch.posted, batch.skipped, batch.match_count)
+
+
+def _audit(uow: UnitOfWork, company_id: int, plans: Sequence[_Plan], source: str | None) -> None:
+    if len(plans) == 1:
+        p = plans[0]
+        uow.repo.audit(company_id, "voucher", p.voucher_id, "post",
+                       [(None, None, f"{p.series}{p.req.doc_date.year}-{p.number} {p.req.item_type.value} "
+                                     f"{p.document_number}")])
+    elif plans:
+        uow.repo.audit(company_id, "batch", source or "batch", "post",
+                       [(None, None, f"{len(plans)} vouchers, {sum(len(p.matches) for p in plans)} matches")])
 
 
 def post_transaction(*, uow: UnitOfWork, company_id: int, request: PostingRequest,

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, case, func, insert, select, text, update
+from sqlalchemy import Connection, RowMapping, and_, bindparam, case, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from reskontro.domain.errors import ConcurrentUpdate, NotFound, OverAllocation
@@ -315,19 +315,19 @@ class Repository:
         row = rows[0]
         return PartyRecord(row["party_id"], row["version"], card_from_row(row))
 
-    def parties_by_numbers(self, company_id: int, keys: Iterable[tuple[str, str]]) -> dict[int, PartyCard]:
-        """party_id → card for the (kind, number) pairs that exist; the whole register when there are many."""
+    def parties_by_numbers(self, company_id: int, keys: Iterable[tuple[str, str]] | None) -> dict[int, PartyCard]:
+        """party_id → card for the (kind, number) pairs that exist; ``None`` reads the whole register."""
         p = t.parties
+        q = select(p).where(p.c.company_id == company_id)
+        if keys is None:
+            return {int(r["party_id"]): card_from_row(r) for r in self.conn.execute(q).mappings()}
         wanted = set(keys)
         out: dict[int, PartyCard] = {}
-        if not wanted:
-            return out
-        q = select(p).where(p.c.company_id == company_id)
-        if len(wanted) <= 500:
-            q = q.where(p.c.number.in_(sorted({n for _, n in wanted})))
-        for row in self.conn.execute(q).mappings():
-            if (row["kind"], row["number"]) in wanted:
-                out[int(row["party_id"])] = card_from_row(row)
+        numbers = sorted({n for _, n in wanted})
+        for k in range(0, len(numbers), 1000):
+            for row in self.conn.execute(q.where(p.c.number.in_(numbers[k:k + 1000]))).mappings():
+                if (row["kind"], row["number"]) in wanted:
+                    out[int(row["party_id"])] = card_from_row(row)
         return out
 
     def parties_for_ids(self, company_id: int, party_ids: Iterable[int]) -> dict[int, PartyCard]:
@@ -459,64 +459,63 @@ class Repository:
             q = q.where(i.c.currency == currency)
         return self._to_items(self.conn.execute(q.order_by(i.c.item_date, i.c.item_id)).mappings())
 
-    def existing_documents(self, company_id: int, party_ids: Iterable[int]
-                           ) -> dict[tuple[int, str, str], tuple[int, int, date]]:
-        """(party_id, item_type, document_number) → (item_id, amount_minor, item_date) of the parties' items."""
+    def documents_by_number(self, company_id: int, document_numbers: Iterable[str]
+                            ) -> dict[tuple[int, str, str], tuple[int, int, date, str]]:
+        """(party_id, item_type, document_number) → (item_id, amount_minor, item_date, currency) of items
+        with those document numbers, for duplicate checks and idempotent imports."""
         i = t.items
-        ids = sorted(set(party_ids))
-        q = select(i.c.party_id, i.c.item_type, i.c.document_number, i.c.item_id, i.c.amount_minor,
-                   i.c.item_date).where(i.c.company_id == company_id)
-        out: dict[tuple[int, str, str], tuple[int, int, date]] = {}
-        chunks = [ids[k:k + 500] for k in range(0, len(ids), 500)] if len(ids) <= 5000 else [None]
-        for chunk in chunks:
-            qq = q if chunk is None else q.where(i.c.party_id.in_(chunk))
-            for p, ty, d, iid, a, dt in self.conn.execute(qq):
-                out[(int(p), ty, d)] = (int(iid), int(a), dt)
+        docs = sorted(set(document_numbers))
+        out: dict[tuple[int, str, str], tuple[int, int, date, str]] = {}
+        for k in range(0, len(docs), 1000):
+            q = select(i.c.party_id, i.c.item_type, i.c.document_number, i.c.item_id, i.c.amount_minor,
+                       i.c.item_date, i.c.currency).where(i.c.company_id == company_id,
+                                                          i.c.document_number.in_(docs[k:k + 1000]))
+            for p, ty, d, iid, a, dt, cur in self.conn.execute(q):
+                out[(int(p), ty, d)] = (int(iid), int(a), dt, cur)
         return out
 
     def open_items_of_parties(self, company_id: int, party_ids: Iterable[int], *, lock: bool = False
                               ) -> list[ItemRecord]:
-        """Open items of the parties (all open items of the company when there are many parties)."""
+        """Open items of the parties, in id order (locked on PostgreSQL when asked)."""
         i = t.items
         ids = sorted(set(party_ids))
-        q = self._items_select(company_id).where(i.c.open_minor != 0)
-        chunks = [ids[k:k + 500] for k in range(0, len(ids), 500)] if len(ids) <= 5000 else [None]
         out: list[ItemRecord] = []
-        for chunk in chunks:
-            qq = q if chunk is None else q.where(i.c.party_id.in_(chunk))
+        for k in range(0, len(ids), 1000):
+            q = self._items_select(company_id).where(i.c.open_minor != 0, i.c.party_id.in_(ids[k:k + 1000]))
             if lock and self.is_postgres:
-                qq = qq.order_by(i.c.item_id).with_for_update()
-            out.extend(self._to_items(self.conn.execute(qq).mappings()))
-        wanted = set(ids)
-        return [r for r in out if r.party_id in wanted]
+                q = q.order_by(i.c.item_id).with_for_update()
+            out.extend(self._to_items(self.conn.execute(q).mappings()))
+        return out
 
     def items_by_document(self, company_id: int, party_id: int, document_number: str) -> list[ItemRecord]:
         i = t.items
         q = self._items_select(company_id).where(i.c.party_id == party_id, i.c.document_number == document_number)
         return self._to_items(self.conn.execute(q).mappings())
 
-    def apply_allocation(self, company_id: int, item_id: int, take_minor: int, take_company_minor: int) -> None:
-        """Reduce an item's open amount (GL sign) in one relative UPDATE; call after its allocations are written.
+    def apply_allocations(self, company_id: int, takes: Sequence[tuple[int, int, int]]) -> None:
+        """Reduce items' open amounts (GL sign) by (item_id, take, take in company currency), in one
+        executemany of relative UPDATEs; call after the allocations are written.
 
         The CHECK constraints refuse an update that would cross zero, and on PostgreSQL the row lock
         makes a second concurrent matcher wait and then see the reduced amount. ``closed_on`` becomes the
         latest allocation date when the item is settled, so as-of queries know when it closed.
         """
+        if not takes:
+            return
         i, a = t.items, t.allocations
-        new_open = i.c.open_minor - take_minor
+        new_open = i.c.open_minor - bindparam("take")
         last = (select(func.max(a.c.alloc_date)).where(a.c.company_id == i.c.company_id, a.c.item_id == i.c.item_id)
                 .scalar_subquery())
+        stmt = (update(i).where(i.c.company_id == company_id, i.c.item_id == bindparam("iid"))
+                .values(open_minor=new_open, open_company_minor=i.c.open_company_minor - bindparam("take_company"),
+                        version=i.c.version + 1, closed_on=case((new_open == 0, last), else_=None)))
         try:
             with self.conn.begin_nested():
-                done = self.conn.execute(
-                    update(i).where(i.c.company_id == company_id, i.c.item_id == item_id)
-                    .values(open_minor=new_open, open_company_minor=i.c.open_company_minor - take_company_minor,
-                            version=i.c.version + 1, closed_on=case((new_open == 0, last), else_=None))).rowcount
+                self.conn.execute(stmt, [{"iid": iid, "take": take, "take_company": tc} for iid, take, tc in takes])
         except IntegrityError:
-            raise OverAllocation(f"item {item_id} does not have that much open; nothing was matched",
-                                 field="amount") from None
-        if not done:
-            raise NotFound(f"item {item_id} does not exist", field="item")
+            ids = ", ".join(str(iid) for iid, _, _ in takes[:5])
+            raise OverAllocation(f"item {ids} does not have that much open (another user matched it first); "
+                                 f"nothing was matched", field="amount") from None
 
     def matches_of_item(self, company_id: int, item_id: int) -> list[RowMapping]:
         """Matches on the item that are still in force (not undone), oldest first."""

@@ -386,6 +386,7 @@ items = Table(
     Index("ix_items_kid", "company_id", "kid", sqlite_where=text("kid IS NOT NULL"),
           postgresql_where=text("kid IS NOT NULL")),
     Index("ix_items_voucher", "company_id", "voucher_id"),
+    Index("ix_items_document", "company_id", "document_number"),
 )
 
 matches = Table(

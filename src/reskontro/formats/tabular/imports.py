@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 
 from reskontro.domain.parties import PartyKind
 from reskontro.domain.vouchers import ItemType
@@ -123,11 +125,7 @@ class _Row:
         return raw.lower()
 
 
-def _file_problem(exc: TableError) -> ParseResult[object]:
-    return ParseResult(problems=[exc.problem])
-
-
-def parse_parties(data: bytes, source: str) -> ParseResult[PartyRow]:
+def parse_parties(data: bytes | BinaryIO, source: str) -> ParseResult[PartyRow]:
     """Parse a parties file; every bad row is a problem, the good ones are records."""
     result: ParseResult[PartyRow] = ParseResult()
     try:
@@ -147,12 +145,12 @@ def parse_parties(data: bytes, source: str) -> ParseResult[PartyRow]:
     return result
 
 
-def parse_transactions(data: bytes, source: str) -> ParseResult[TransactionRow]:
-    """Parse a transactions file; every bad row is a problem, the good ones are records."""
-    result: ParseResult[TransactionRow] = ParseResult()
+def iter_transactions(data: bytes | BinaryIO, source: str) -> Iterator[TransactionRow | Problem]:
+    """Transactions one by one, or a :class:`Problem` for each bad row or for the file as a whole."""
+    problems: list[Problem] = []
     try:
         for text_row in read_table(data, source, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL):
-            r = _Row(source, text_row, result.problems)
+            r = _Row(source, text_row, problems)
             party = r.text("party_number", required=True, max_len=30)
             kind = r.choice("kind", ("customer", "supplier"))
             type_ = r.choice("type", tuple(t.value for t in TRANSACTION_TYPES))
@@ -170,12 +168,24 @@ def parse_transactions(data: bytes, source: str) -> ParseResult[TransactionRow]:
             if day and due and due < day:
                 r.fail("due_date", "before_date", f"due date {due} is before the date {day}")
             if r.bad:
+                yield from problems
+                problems.clear()
                 continue
             assert party and kind and type_ and document and day and amount is not None
-            result.records.append(TransactionRow(
+            yield TransactionRow(
                 text_row.row, party, PartyKind(kind), ItemType(type_), document, day, due, amount,
                 currency.upper() if currency else None, kid, r.text("description"), r.text("applies_to", max_len=60),
-                rate))
+                rate)
     except TableError as exc:
-        result.problems.append(exc.problem)
+        yield exc.problem
+
+
+def parse_transactions(data: bytes | BinaryIO, source: str) -> ParseResult[TransactionRow]:
+    """Parse a whole transactions file; every bad row is a problem, the good ones are records."""
+    result: ParseResult[TransactionRow] = ParseResult()
+    for item in iter_transactions(data, source):
+        if isinstance(item, Problem):
+            result.problems.append(item)
+        else:
+            result.records.append(item)
     return result

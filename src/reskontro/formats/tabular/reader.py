@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import BinaryIO
 
 from reskontro.formats.result import Problem
-
-MAX_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +47,11 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(data: bytes, source: str) -> Iterator[list[str]]:
+def _xlsx_rows(data: BinaryIO, source: str) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = load_workbook(data, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise TableError(Problem(source, None, None, "bad_file", f"not a readable XLSX file ({exc})")) from None
     try:
@@ -62,26 +62,36 @@ def _xlsx_rows(data: bytes, source: str) -> Iterator[list[str]]:
         wb.close()
 
 
-def _csv_rows(data: bytes, source: str) -> Iterator[list[str]]:
+def _csv_rows(data: BinaryIO, source: str) -> Iterator[list[str]]:
+    text = io.TextIOWrapper(data, encoding="utf-8-sig", newline="")
+    reader = None
     try:
-        text = data.decode("utf-8-sig")
+        first = text.readline()
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.reader(itertools.chain([first], text), delimiter=delimiter, strict=True)
+        yield from reader
     except UnicodeDecodeError as exc:
+        line = f" near line {reader.line_num + 1}" if reader else ""
         raise TableError(Problem(source, None, None, "bad_encoding",
-                                 f"the file is not UTF-8 (byte {exc.start}); save it as CSV UTF-8")) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+                                 f"the file is not UTF-8{line} ({exc.reason}); save it as CSV UTF-8")) from None
     except csv.Error as exc:
-        raise TableError(Problem(source, None, None, "bad_csv", f"malformed CSV ({exc})")) from None
+        raise TableError(Problem(source, reader.line_num if reader else None, None, "bad_csv",
+                                 f"malformed CSV ({exc})")) from None
+    finally:
+        text.detach()
 
 
-def read_table(data: bytes, source: str, *, required: Sequence[str], optional: Sequence[str] = ()
+def read_table(data: bytes | BinaryIO, source: str, *, required: Sequence[str], optional: Sequence[str] = ()
                ) -> Iterator[TextRow]:
-    """Rows as {column: text}; raises :class:`TableError` naming the file-level fault."""
-    if len(data) > MAX_BYTES:
-        raise TableError(Problem(source, None, None, "too_big", f"the file is larger than {MAX_BYTES} bytes"))
-    rows = _xlsx_rows(data, source) if data[:4] == b"PK\x03\x04" else _csv_rows(data, source)
+    """Rows as {column: text}, read lazily; raises :class:`TableError` naming the file-level fault.
+
+    ``data`` is the file's bytes or a seekable binary file object (read as a stream, so a file of
+    millions of rows never sits in memory whole).
+    """
+    stream: BinaryIO = io.BytesIO(data) if isinstance(data, bytes) else data
+    head = stream.read(4)
+    stream.seek(0)
+    rows = _xlsx_rows(stream, source) if head == b"PK\x03\x04" else _csv_rows(stream, source)
     try:
         header = next(rows)
     except StopIteration:
