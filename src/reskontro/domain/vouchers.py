@@ -80,12 +80,12 @@ def voucher_type_for(kind: PartyKind, item_type: ItemType) -> VoucherType:
 def ledger_sign(kind: PartyKind, item_type: ItemType) -> int:
     """Sign of the sub-ledger line in GL terms (debit +1, credit −1) for a positive amount.
 
-    Customer invoices debit the receivable; supplier invoices credit the payable; payments and
-    credit notes go the other way. Write-offs and opening balances take the sign they are given
-    in the ledger's natural sign (positive = the party owes us for customers, we owe them for
-    suppliers).
+    Customer invoices debit the receivable; supplier invoices credit the payable; payments, credit
+    notes and write-offs go the other way (they reduce what is owed). An opening balance is given in
+    the ledger's natural sign (positive = the party owes us for customers, we owe them for
+    suppliers), like an invoice.
     """
-    natural = -1 if item_type in (ItemType.PAYMENT, ItemType.CREDIT_NOTE) else 1
+    natural = -1 if item_type in (ItemType.PAYMENT, ItemType.CREDIT_NOTE, ItemType.WRITE_OFF) else 1
     return natural if kind is PartyKind.CUSTOMER else -natural
 
 

@@ -86,7 +86,7 @@ def validate(number: str, algorithm: Algorithm | None = None) -> str:
     if not 2 <= len(number) <= 25:
         raise InvalidLength()
     payload, check = number[:-1], number[-1]
-    if not payload.isascii() or not payload.isdigit() or not (check.isdigit() or check == "-"):
+    if not payload.isascii() or not payload.isdigit() or check not in "0123456789-":
         raise InvalidFormat()
     candidates: tuple[Algorithm, ...] = (algorithm,) if algorithm else ("mod10", "mod11")
     if any(calc_check_digit(payload, alg) == check for alg in candidates):

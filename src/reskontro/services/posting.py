@@ -29,7 +29,7 @@ from reskontro.domain.errors import (
     ReskontroError,
     ValidationFailed,
 )
-from reskontro.domain.matching import Allocation, OpenItem, allocate, choose_targets
+from reskontro.domain.matching import Allocation, OpenItem, allocate, choose_targets, document_numbers_in_text
 from reskontro.domain.parties import PartyCard, PartyKind
 from reskontro.domain.periods import Period
 from reskontro.domain.vouchers import (
@@ -133,6 +133,14 @@ class _ItemState:
                         from_minor(self.open_company_minor, company_currency), it.kid)
 
 
+def _drop(index: dict[Any, dict[int, None]], key: Any, item_id: int) -> None:
+    bucket = index.get(key)
+    if bucket is not None:
+        bucket.pop(item_id, None)
+        if not bucket:
+            del index[key]
+
+
 def _problem(req: PostingRequest, exc: ReskontroError) -> ReskontroError:
     if req.row is not None and exc.row is None:
         exc.row = req.row
@@ -159,7 +167,10 @@ class _Batch:
         self.match_rows: list[dict[str, Any]] = []
         self.alloc_rows: list[dict[str, Any]] = []
         self.states: dict[int, _ItemState] = {}
-        self.by_party: dict[int, list[int]] = defaultdict(list)
+        # Open items in memory, indexed the ways auto-match looks for them (dicts keep insertion order).
+        self.by_party: dict[int, dict[int, None]] = defaultdict(dict)
+        self.by_document: dict[tuple[int, str], dict[int, None]] = defaultdict(dict)
+        self.by_kid: dict[tuple[int, str], dict[int, None]] = defaultdict(dict)
         self.now = uow.now()
         # Caches that live across the chunks of one batch.
         self.cards: dict[tuple[str, str], tuple[int, PartyCard]] = {}
@@ -168,9 +179,18 @@ class _Batch:
         self.loaded_parties: set[int] = set()
         self.deferred: list[_Plan] = []
         self.problems: list[str] = []
+        self._id_pools: dict[str, list[int]] = defaultdict(list)
         self.posted = 0
         self.skipped = 0
         self.match_count = 0
+
+    def next_id(self, name: str) -> int:
+        """An id for a new row, from a block reserved in advance (ids need not be gapless; voucher
+        numbers are, and are numbered separately)."""
+        pool = self._id_pools[name]
+        if not pool:
+            pool.extend(reversed(self.repo.next_ids(self.cid, name, 1024)))
+        return pool.pop()
 
     # -- planning ------------------------------------------------------------------------------------
 
@@ -342,7 +362,18 @@ class _Batch:
     def _keep(self, state: _ItemState) -> None:
         if state.item.id not in self.states:
             self.states[state.item.id] = state
-            self.by_party[state.item.party_id].append(state.item.id)
+            it = state.item
+            self.by_party[it.party_id][it.id] = None
+            self.by_document[(it.party_id, it.document_number)][it.id] = None
+            if it.kid:
+                self.by_kid[(it.party_id, it.kid)][it.id] = None
+
+    def _forget(self, item_id: int) -> None:
+        it = self.states.pop(item_id).item
+        _drop(self.by_party, it.party_id, item_id)
+        _drop(self.by_document, (it.party_id, it.document_number), item_id)
+        if it.kid:
+            _drop(self.by_kid, (it.party_id, it.kid), item_id)
 
     # -- matching ------------------------------------------------------------------------------------
 
@@ -363,7 +394,7 @@ class _Batch:
         cc = self.company.currency
         a, b = self.states[a_id], self.states[b_id]
         alloc = allocate(a.current(cc), b.current(cc), cc, amount)
-        match_id = self.repo.next_ids(self.cid, "matches")[0]
+        match_id = self.next_id("matches")
         on = alloc.on
         fx_voucher_id = None
         if alloc.fx_difference:
@@ -407,7 +438,7 @@ class _Batch:
         lines = [Line(control, -diff, cc, -diff, description=f"Kursdifferanse {item.document_number}",
                       is_subledger=True),
                  Line(account, diff, cc, diff, description=f"Kursdifferanse {item.document_number}")]
-        voucher_id = self.repo.next_ids(self.cid, "vouchers")[0]
+        voucher_id = self.next_id("vouchers")
         series = SERIES[VoucherType.FX_DIFFERENCE]
         number = self.repo.next_voucher_numbers(self.cid, series, on.year)[0]
         self.add_voucher(voucher_id=voucher_id, series=series, number=number, vtype=VoucherType.FX_DIFFERENCE,
@@ -421,15 +452,37 @@ class _Batch:
                 return str(row["control_account"])
         return self.repo.item(self.cid, item_id).control_account
 
+    def _candidates(self, plan: _Plan, applies_to: str | None) -> list[OpenItem]:
+        """The party's open items that the auto-match rules could pick, narrowed by index in rule order:
+        the named document; else the KID; else document numbers in the text; else all (exact amount)."""
+        cc = self.company.currency
+        pid = plan.party_id
+
+        def pick(ids: Iterable[int]) -> list[OpenItem]:
+            me = self.states[plan.item_id]
+            return [s.current(cc) for s in (self.states[i] for i in ids if i != plan.item_id)
+                    if s.open_minor != 0 and (s.open_minor > 0) != (me.open_minor > 0)]
+
+        if applies_to:
+            return pick(self.by_document.get((pid, applies_to), {}))
+        if plan.req.kid:
+            found = pick(self.by_kid.get((pid, plan.req.kid), {}))
+            if found:
+                return found
+        tokens = document_numbers_in_text(plan.req.description)
+        found = pick(i for tok in tokens for i in self.by_document.get((pid, tok), {}))
+        if found:
+            return found
+        return pick(self.by_party.get(pid, {}))
+
     def auto_match(self, plan: _Plan, *, final: bool = True) -> None:
         cc = self.company.currency
         me = self.states[plan.item_id]
-        mine = [self.states[i] for i in self.by_party[plan.party_id]]
-        candidates = [s.current(cc) for s in mine if s.open_minor != 0 and s.item.id != plan.item_id]
         applies_to = (plan.req.applies_to or "").strip() or None
-        targets = choose_targets(me.current(cc), candidates, applies_to=applies_to, text=plan.req.description)
+        targets = choose_targets(me.current(cc), self._candidates(plan, applies_to), applies_to=applies_to,
+                                 text=plan.req.description)
         if applies_to and not targets:
-            named = [s for s in mine if s.item.document_number == applies_to]
+            named = [self.states[i] for i in self.by_document.get((plan.party_id, applies_to), {})]
             if not named:
                 found = self.repo.items_by_document(self.cid, plan.party_id, applies_to)
                 named = [_ItemState(f.as_open_item(cc), f.open_minor, f.open_company_minor, None, True)
@@ -475,13 +528,8 @@ class _Batch:
         self.match_count += sum(1 for m in self.match_rows if m["match_kind"] == "match")
         for name in ("voucher_rows", "line_rows", "item_rows", "match_rows", "alloc_rows"):
             setattr(self, name, [])
-        closed = [iid for iid, s in self.states.items() if s.open_minor == 0]
-        for iid in closed:
-            del self.states[iid]
-        if closed:
-            self.by_party = defaultdict(list)
-            for iid, s in self.states.items():
-                self.by_party[s.item.party_id].append(iid)
+        for iid in [iid for iid, s in self.states.items() if s.open_minor == 0]:
+            self._forget(iid)
         for s in self.states.values():
             s.preexisting = True
             s.taken_minor = s.taken_company_minor = 0
@@ -606,7 +654,7 @@ CHUNK = 20_000
 
 def post_stream(uow: UnitOfWork, company: Company, requests: Iterable[PostingRequest | ReskontroError], *,
                 auto_match: bool = True, source: str | None = None, skip_identical: bool = False,
-                progress: Callable[[int], None] | None = None, chunk_size: int = CHUNK) -> StreamSummary:
+                progress: Callable[[int], None] | None = None, chunk_size: int | None = None) -> StreamSummary:
     """Post any number of requests in chunks inside the caller's unit of work, keeping memory flat.
 
     Errors (also ones handed in from the parser as exceptions) are collected; at the end one
@@ -617,12 +665,17 @@ def post_stream(uow: UnitOfWork, company: Company, requests: Iterable[PostingReq
     batch = _Batch(uow, company, source=source)
     chunk: list[PostingRequest] = []
     total = 0
+    size = chunk_size or CHUNK
+    analyzed = [size // 2]
 
     def run() -> None:
         batch.post(chunk, auto_match=auto_match, collect=True, skip_identical=skip_identical)
         if progress:
             progress(len(chunk))
         chunk.clear()
+        if batch.posted >= 2 * analyzed[0]:  # keep the planner's statistics in step with the load
+            uow.repo.analyze(("items", "allocations", "vouchers", "voucher_lines", "matches"))
+            analyzed[0] = batch.posted
 
     for item in requests:
         total += 1
@@ -630,7 +683,7 @@ def post_stream(uow: UnitOfWork, company: Company, requests: Iterable[PostingReq
             batch.problems.append(str(item))
             continue
         chunk.append(item)
-        if len(chunk) >= chunk_size:
+        if len(chunk) >= size:
             run()
     if chunk:
         run()

@@ -7,13 +7,14 @@ Every statement filters on ``company_id``. Rows cross into the services as domai
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, bindparam, case, func, insert, select, text, update
+from sqlalchemy import Connection, RowMapping, and_, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from reskontro.domain.errors import ConcurrentUpdate, NotFound, OverAllocation
@@ -123,6 +124,12 @@ def card_values(card: PartyCard) -> dict[str, Any]:
     }
 
 
+def _conflict(table: str, exc: Exception) -> ConcurrentUpdate:
+    """A unique or check constraint refused a bulk insert: someone else wrote the same key meanwhile."""
+    return ConcurrentUpdate(f"the database refused rows for {table} ({str(exc).splitlines()[0]}); another user "
+                            f"may have posted the same document at the same time — nothing was saved, try again")
+
+
 class Repository:
     """All writes and the reads that writes need, for one connection."""
 
@@ -176,9 +183,57 @@ class Repository:
         return None if cid is None else self.company(int(cid))
 
     def insert_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
-        """Bulk insert (one executemany) into the named table."""
-        if rows:
-            self.conn.execute(insert(t.metadata.tables[table]), list(rows))
+        """Bulk insert into the named table: COPY on PostgreSQL, one executemany on SQLite.
+
+        Large batches bypass SQLAlchemy's per-row parameter handling (it costs more than the insert
+        itself) but still convert values with the column types' own bind processors, so what is
+        stored is exactly what the ORM-level insert would store.
+        """
+        if not rows:
+            return
+        tbl = t.metadata.tables[table]
+        if len(rows) < 50:
+            self.conn.execute(insert(tbl), list(rows))
+            return
+        cols = list(rows[0])
+        dbapi = self.conn.connection.driver_connection
+        assert dbapi is not None
+        if self.is_postgres:
+            import psycopg
+
+            try:
+                with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row([row[c] for c in cols])
+            except psycopg.errors.IntegrityError as exc:
+                raise _conflict(table, exc) from None
+            return
+        dialect = self.conn.dialect
+        procs = [(k, p) for k, c in enumerate(cols)
+                 if (p := tbl.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+
+        def values(row: dict[str, Any]) -> list[Any]:
+            out = [row[c] for c in cols]
+            for k, p in procs:  # only dates, timestamps and booleans need converting
+                if out[k] is not None:
+                    out[k] = p(out[k])
+            return out
+
+        cur = dbapi.cursor()
+        try:
+            cur.executemany(sql, map(values, rows))
+        except sqlite3.IntegrityError as exc:
+            raise _conflict(table, exc) from None
+        finally:
+            cur.close()
+
+    def analyze(self, tables: Sequence[str]) -> None:
+        """Refresh PostgreSQL's statistics while a large batch grows the tables inside one transaction,
+        so the planner keeps choosing the indexes (ANALYZE counts the transaction's own new rows)."""
+        if self.is_postgres:
+            for table in tables:
+                self.conn.execute(text(f"ANALYZE {t.metadata.tables[table].name}"))
 
     def account_numbers(self, company_id: int) -> set[str]:
         a = t.accounts
@@ -493,8 +548,9 @@ class Repository:
         return self._to_items(self.conn.execute(q).mappings())
 
     def apply_allocations(self, company_id: int, takes: Sequence[tuple[int, int, int]]) -> None:
-        """Reduce items' open amounts (GL sign) by (item_id, take, take in company currency), in one
-        executemany of relative UPDATEs; call after the allocations are written.
+        """Reduce items' open amounts (GL sign) by (item_id, take, take in company currency) with relative
+        UPDATEs in one statement (PostgreSQL) or one executemany (SQLite); call after the allocations
+        are written.
 
         The CHECK constraints refuse an update that would cross zero, and on PostgreSQL the row lock
         makes a second concurrent matcher wait and then see the reduced amount. ``closed_on`` becomes the
@@ -502,16 +558,26 @@ class Repository:
         """
         if not takes:
             return
-        i, a = t.items, t.allocations
-        new_open = i.c.open_minor - bindparam("take")
-        last = (select(func.max(a.c.alloc_date)).where(a.c.company_id == i.c.company_id, a.c.item_id == i.c.item_id)
-                .scalar_subquery())
-        stmt = (update(i).where(i.c.company_id == company_id, i.c.item_id == bindparam("iid"))
-                .values(open_minor=new_open, open_company_minor=i.c.open_company_minor - bindparam("take_company"),
-                        version=i.c.version + 1, closed_on=case((new_open == 0, last), else_=None)))
+        last = ("(SELECT MAX(a.alloc_date) FROM allocations a WHERE a.company_id = items.company_id "
+                "AND a.item_id = items.item_id)")
         try:
             with self.conn.begin_nested():
-                self.conn.execute(stmt, [{"iid": iid, "take": take, "take_company": tc} for iid, take, tc in takes])
+                if self.is_postgres:
+                    self.conn.execute(text(
+                        "UPDATE items SET open_minor = items.open_minor - v.take, "
+                        "open_company_minor = items.open_company_minor - v.tc, version = items.version + 1, "
+                        f"closed_on = CASE WHEN items.open_minor - v.take = 0 THEN {last} END "
+                        "FROM unnest(CAST(:ids AS bigint[]), CAST(:takes AS bigint[]), CAST(:tcs AS bigint[])) "
+                        "AS v(iid, take, tc) WHERE items.company_id = :cid AND items.item_id = v.iid"),
+                        {"ids": [x[0] for x in takes], "takes": [x[1] for x in takes],
+                         "tcs": [x[2] for x in takes], "cid": company_id})
+                else:
+                    self.conn.execute(text(
+                        "UPDATE items SET open_minor = open_minor - :take, "
+                        "open_company_minor = open_company_minor - :tc, version = version + 1, "
+                        f"closed_on = CASE WHEN open_minor - :take = 0 THEN {last} END "
+                        "WHERE company_id = :cid AND item_id = :iid"),
+                        [{"iid": iid, "take": take, "tc": tc, "cid": company_id} for iid, take, tc in takes])
         except IntegrityError:
             ids = ", ".join(str(iid) for iid, _, _ in takes[:5])
             raise OverAllocation(f"item {ids} does not have that much open (another user matched it first); "

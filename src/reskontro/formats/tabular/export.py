@@ -17,12 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+_NUMBER = re.compile(r"[+-]?[0-9]+([.,][0-9]+)?")  # ASCII digits only, whole text
 
 
 def neutralise(text: str) -> str:
     """Make text safe as a spreadsheet cell: a would-be formula gets a leading apostrophe."""
-    if text.startswith(_DANGEROUS) and not _NUMBER.match(text):
+    if text.startswith(_DANGEROUS) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
 

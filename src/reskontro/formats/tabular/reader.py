@@ -43,8 +43,12 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         # openpyxl gives floats for numeric cells; repr gives the shortest exact decimal text.
         text = repr(value)
-        return str(Decimal(text).normalize()) if "e" in text.lower() else text.removesuffix(".0")
+        return format(Decimal(text), "f") if "e" in text.lower() else text.removesuffix(".0")
     return str(value).strip()
+
+
+#: What openpyxl raises for a damaged file; damaged XML inside the zip is a ParseError (a SyntaxError).
+_UNREADABLE_XLSX = (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError)
 
 
 def _xlsx_rows(data: BinaryIO, source: str) -> Iterator[list[str]]:
@@ -52,12 +56,14 @@ def _xlsx_rows(data: BinaryIO, source: str) -> Iterator[list[str]]:
 
     try:
         wb = load_workbook(data, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except _UNREADABLE_XLSX as exc:
         raise TableError(Problem(source, None, None, "bad_file", f"not a readable XLSX file ({exc})")) from None
     try:
         ws = wb.worksheets[0]
-        for row in ws.iter_rows(values_only=True):
+        for row in ws.iter_rows(values_only=True):  # read-only mode parses the sheet XML here
             yield [_cell_text(v) for v in row]
+    except _UNREADABLE_XLSX as exc:
+        raise TableError(Problem(source, None, None, "bad_file", f"not a readable XLSX file ({exc})")) from None
     finally:
         wb.close()
 
@@ -67,6 +73,8 @@ def _csv_rows(data: BinaryIO, source: str) -> Iterator[list[str]]:
     reader = None
     try:
         first = text.readline()
+        if not first:
+            return  # an empty file has no header row
         delimiter = ";" if first.count(";") > first.count(",") else ","
         reader = csv.reader(itertools.chain([first], text), delimiter=delimiter, strict=True)
         yield from reader
@@ -78,7 +86,8 @@ def _csv_rows(data: BinaryIO, source: str) -> Iterator[list[str]]:
         raise TableError(Problem(source, reader.line_num if reader else None, None, "bad_csv",
                                  f"malformed CSV ({exc})")) from None
     finally:
-        text.detach()
+        if not text.closed:  # a suspended generator may be collected after its wrapper was
+            text.detach()
 
 
 def read_table(data: bytes | BinaryIO, source: str, *, required: Sequence[str], optional: Sequence[str] = ()

@@ -1,0 +1,178 @@
+"""Imports: a file posts whole or not at all, every problem names its row and column, re-import adds nothing."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from reskontro.domain.errors import ImportFailed
+from reskontro.services.imports import import_parties, import_transactions
+from reskontro.services.reports import open_items_report
+from tests.builders import count, customer
+from tests.conftest import Ctx
+
+PARTIES = (
+    "number,kind,name,org_number,email,language,currency,payment_terms_days,credit_limit,address,postal_code,city,"
+    "country\n"
+    "100001,customer,Kunde En AS,923456783,a@kunde.no,nb,NOK,14,50000,Gate 1,0150,Oslo,NO\n"
+    "100002,customer,Kunde To AS,934567897,,en,NOK,30,,Gate 2,5003,Bergen,NO\n"
+    "500001,supplier,Lev AS,812345672,post@lev.no,nb,NOK,30,,Vei 3,7010,Trondheim,NO\n"
+)
+HEADER = "party_number,kind,type,document_number,date,due_date,amount,currency,kid,description,applies_to\n"
+TRANSACTIONS = HEADER + (
+    "100001,customer,invoice,F1,2026-01-10,2026-01-24,1000.00,NOK,0001000108,Faktura 1,\n"
+    "100001,customer,payment,P1,2026-01-20,,400.00,NOK,0001000108,,\n"
+    "100002,customer,invoice,F2,2026-01-11,,250.00,NOK,,,\n"
+    "100002,customer,credit_note,K2,2026-01-12,,50.00,NOK,,,F2\n"
+    "500001,supplier,invoice,L1,2026-01-05,2026-02-04,8000.00,NOK,,,\n"
+    "500001,supplier,payment,U1,2026-02-04,,8000.00,NOK,,,L1\n"
+)
+
+
+def load_parties(ctx: Ctx, text: str = PARTIES) -> None:
+    import_parties(uow=ctx.uow(), company_id=ctx.company_id, data=text.encode(), filename="parties.csv")
+
+
+def load(ctx: Ctx, text: str, name: str = "tx.csv") -> object:
+    return import_transactions(uow=ctx.uow(), company_id=ctx.company_id, data=text.encode(), filename=name)
+
+
+def test_a_good_file_posts_every_row_and_auto_matches(ctx: Ctx) -> None:
+    load_parties(ctx)
+    summary = load(ctx, TRANSACTIONS)
+    assert (summary.rows, summary.created, summary.matches) == (6, 6, 3)  # type: ignore[attr-defined]
+    rows = open_items_report(uow=ctx.uow(), company_id=ctx.company_id, as_of=date(2026, 2, 28))
+    assert {r["document_number"]: r["open_amount"] for r in rows} == {"F1": Decimal("600.00"),
+                                                                     "F2": Decimal("200.00")}
+
+
+def test_reimporting_the_same_rows_posts_nothing_new(ctx: Ctx) -> None:
+    load_parties(ctx)
+    load(ctx, TRANSACTIONS)
+    vouchers, matches = count(ctx, "vouchers"), count(ctx, "matches")
+    again = load(ctx, TRANSACTIONS, "tx-again.csv")
+    assert (again.created, again.skipped) == (0, 6)  # type: ignore[attr-defined]
+    assert (count(ctx, "vouchers"), count(ctx, "matches")) == (vouchers, matches)
+    load_parties(ctx)
+    assert count(ctx, "parties") == 3
+
+
+def test_a_file_with_new_and_known_rows_posts_only_the_new_ones(ctx: Ctx) -> None:
+    load_parties(ctx)
+    load(ctx, TRANSACTIONS)
+    more = TRANSACTIONS + "100001,customer,payment,P2,2026-02-01,,600.00,NOK,0001000108,,\n"
+    summary = load(ctx, more)
+    assert (summary.created, summary.skipped, summary.matches) == (1, 6, 1)  # type: ignore[attr-defined]
+
+
+def test_a_known_document_with_another_amount_is_an_error_not_a_skip(ctx: Ctx) -> None:
+    load_parties(ctx)
+    load(ctx, TRANSACTIONS)
+    changed = TRANSACTIONS.replace("F2,2026-01-11,,250.00", "F2,2026-01-11,,260.00")
+    with pytest.raises(ImportFailed) as exc:
+        load(ctx, changed)
+    assert any("row 4" in p and "another amount or date" in p for p in exc.value.problems)
+
+
+def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_posted(ctx: Ctx) -> None:
+    load_parties(ctx)
+    bad = HEADER + (
+        "100001,customer,invoice,F1,2026-01-10,,1000.00,NOK,,,\n"
+        "100001,customer,invoice,F2,10/01/2026,,1000.00,NOK,,,\n"
+        "100001,customer,bill,F3,2026-01-10,,1000.00,NOK,,,\n"
+        "100001,customer,invoice,F4,2026-01-10,,-5,NOK,,,\n"
+        "999999,customer,invoice,F5,2026-01-10,,10.00,NOK,,,\n"
+        "100001,customer,invoice,F6,2026-01-10,,10.00,NOK,0001000109,,\n"
+        "100001,customer,invoice,F1,2026-01-11,,10.00,NOK,,,\n"
+        "100001,customer,invoice,F8,2026-01-10,,abc,NOK,,,\n"
+    )
+    with pytest.raises(ImportFailed) as exc:
+        load(ctx, bad)
+    text = "\n".join(exc.value.problems)
+    for expected in ("row 3, column 'date'", "row 4, column 'type'", "row 5, column 'amount'",
+                     "row 6, field 'party_number'", "row 7, field 'kid'", "row 8, field 'document_number'",
+                     "row 9, column 'amount'"):
+        assert expected in text, expected
+    assert len(exc.value.problems) == 7
+    assert count(ctx, "vouchers") == 0
+    assert count(ctx, "items") == 0
+
+
+def test_wrong_column_names_are_refused_naming_them(ctx: Ctx) -> None:
+    wrong = HEADER.replace("amount", "belop").replace("kid,", "") + "100001,customer,invoice,F1\n"
+    with pytest.raises(ImportFailed) as exc:
+        load(ctx, wrong)
+    problem = exc.value.problems[0]
+    assert "missing column(s) amount, kid" in problem
+    assert "unknown column(s) belop" in problem
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00garbage", b"PK\x03\x04not-a-zip",
+                                     (HEADER + '100001,customer,invoice,"F1,2026-01-10\n').encode()])
+def test_a_malformed_file_is_a_clear_error(ctx: Ctx, content: bytes) -> None:
+    with pytest.raises(ImportFailed) as exc:
+        import_transactions(uow=ctx.uow(), company_id=ctx.company_id, data=content, filename="x.csv")
+    assert exc.value.problems[0].startswith("x.csv")
+    assert count(ctx, "vouchers") == 0
+
+
+def test_an_error_late_in_a_large_file_still_posts_nothing(ctx: Ctx) -> None:
+    customer(ctx, "100001")
+    rows = [f"100001,customer,invoice,F{n},2026-01-10,,10.00,NOK,,," for n in range(45_000)]
+    rows.append("100001,customer,invoice,BAD,2026-13-01,,10.00,NOK,,,")
+    with pytest.raises(ImportFailed) as exc:
+        load(ctx, HEADER + "\n".join(rows) + "\n")
+    assert "row 45002" in exc.value.problems[0]
+    assert count(ctx, "vouchers") == 0
+
+
+def test_a_payment_may_name_an_invoice_that_comes_later_in_the_file(ctx: Ctx) -> None:
+    load_parties(ctx)
+    text = HEADER + ("100001,customer,payment,P1,2026-01-20,,100.00,NOK,,,F9\n"
+                     "100001,customer,invoice,F9,2026-01-10,,100.00,NOK,,,\n")
+    from reskontro.services import posting
+
+    old = posting.CHUNK
+    posting.CHUNK = 1  # each row its own chunk: the payment is matched only after the invoice arrives
+    try:
+        summary = import_transactions(uow=ctx.uow(), company_id=ctx.company_id, data=text.encode(),
+                                      filename="t.csv")
+    finally:
+        posting.CHUNK = old
+    assert summary.matches == 1
+
+
+def test_xlsx_files_with_real_dates_and_numbers_import_like_csv(ctx: Ctx) -> None:
+    load_parties(ctx)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER.strip().split(","))
+    ws.append(["100001", "customer", "invoice", "F1", date(2026, 1, 10), date(2026, 1, 24), 1000.5, "NOK", None,
+               "Faktura", None])
+    ws.append([100001, "customer", "payment", "P1", date(2026, 1, 20), None, 1000.5, "NOK", None, None, "F1"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    summary = import_transactions(uow=ctx.uow(), company_id=ctx.company_id, data=buf.getvalue(),
+                                  filename="tx.xlsx")
+    assert (summary.created, summary.matches) == (2, 1)
+
+
+def test_party_import_reports_every_bad_row_and_updates_only_what_differs(ctx: Ctx) -> None:
+    bad = PARTIES + ("100003,customer,Feil AS,923456784,,nb,NOK,14,,,,,NO\n"
+                     "100004,kunde,Feil AS,,,nb,NOK,14,,,,,NO\n"
+                     "100001,customer,Dobbel AS,,,nb,NOK,14,,,,,NO\n")
+    with pytest.raises(ImportFailed) as exc:
+        load_parties(ctx, bad)
+    text = "\n".join(exc.value.problems)
+    assert "row 5, column 'org_number'" in text
+    assert "row 6, column 'kind'" in text
+    assert "row 7, column 'number'" in text and "also on row 2" in text
+    assert count(ctx, "parties") == 0
+    load_parties(ctx)
+    summary = import_parties(uow=ctx.uow(), company_id=ctx.company_id,
+                             data=PARTIES.replace("a@kunde.no", "ny@kunde.no").encode(), filename="p2.csv")
+    assert (summary.created, summary.updated, summary.skipped) == (0, 1, 2)
