@@ -1,0 +1,45 @@
+"""The database: migrations reach head on both backends and re-run harmlessly; SQLite runs in WAL with FKs on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+
+from reskontro.bootstrap import App
+from reskontro.store import database, tables
+
+
+def test_migrations_reach_head_and_running_them_again_changes_nothing(migrated: App) -> None:
+    assert database.current_revision(migrated.engine) == database.head_revision(migrated.engine)
+    migrated.migrate()
+    assert migrated.is_migrated()
+
+
+def test_every_table_leads_its_keys_and_indexes_with_company_id(migrated: App) -> None:
+    insp = inspect(migrated.engine)
+    for name in tables.metadata.tables:
+        cols = {c["name"] for c in insp.get_columns(name)}
+        assert "company_id" in cols, name
+        pk = insp.get_pk_constraint(name)["constrained_columns"]
+        assert pk[0] == "company_id", (name, pk)
+        keys = [*insp.get_indexes(name), *insp.get_unique_constraints(name)]
+        for key in keys:
+            # The one global key: an org number names one company (companies is the tenant table itself).
+            allowed = ("company_id", "org_number") if name == "companies" else ("company_id",)
+            assert key["column_names"][0] in allowed, (name, key["name"])
+
+
+def test_sqlite_uses_wal_and_enforces_foreign_keys(tmp_path: Path) -> None:
+    engine = database.make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+def test_a_postgres_url_gets_the_psycopg3_driver_and_sqlite_paths_are_created(tmp_path: Path) -> None:
+    assert database.normalise_url("postgresql://u@h/db").startswith("postgresql+psycopg://")
+    url = database.normalise_url(f"sqlite:///{tmp_path / 'deep' / 'er' / 'x.sqlite3'}")
+    assert (tmp_path / "deep" / "er").is_dir()
+    assert url.endswith("x.sqlite3")
