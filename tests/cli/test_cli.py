@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from reskontro.cli import app as cli_app
 from reskontro.cli.app import app
 from tests.conftest import SHARED
 
@@ -20,6 +21,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RESKONTRO_DATABASE_URL", f"sqlite:///{db}")
     monkeypatch.setenv("RESKONTRO_USER", "cli-tester")
     monkeypatch.delenv("RESKONTRO_COMPANY", raising=False)
+    monkeypatch.setattr(cli_app.console, "width", 200)  # wide tables, so cells are not cut
     return tmp_path
 
 
@@ -103,3 +105,15 @@ def test_the_demo_builds_a_reconciled_ledger(env: Path) -> None:
     assert "reskontro --company 1 report aged" in out
     assert "difference" in cli("--company", "1", "report", "reconcile")
     assert "already there" in cli("demo", "--customers", "20", "--suppliers", "10")
+
+
+def test_a_posting_can_override_the_account_vat_code_and_dimensions(env: Path) -> None:
+    cli("init")
+    cli("party", "add", "customer", "1", "--name", "A AS", "--account", "3000", "--vat-code", "3")
+    cli("post", "invoice", "customer", "1", "1250", "--date", "2026-01-05", "--account", "3100", "--vat-code", "5",
+        "--department", "D1", "--project", "P9")
+    out = cli("voucher", "show", "SF2026-1")
+    assert "3100" in out
+    assert "D1" in out
+    assert "P9" in out
+    assert "2700" not in out

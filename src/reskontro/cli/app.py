@@ -25,7 +25,7 @@ from reskontro.domain.aging import Buckets
 from reskontro.domain.errors import ImportFailed, ReskontroError, ValidationFailed
 from reskontro.domain.parties import PartyCard, PartyKind, PostingRules
 from reskontro.domain.periods import Period
-from reskontro.domain.vouchers import ItemType
+from reskontro.domain.vouchers import CounterLine, ItemType
 from reskontro.formats.tabular.export import to_csv, to_json
 from reskontro.money import MoneyError, to_decimal
 from reskontro.services import companies, demo, imports, parties, posting, reports
@@ -500,13 +500,26 @@ def group_add(kind: Annotated[Kind, typer.Argument()], code: Annotated[str, type
 
 def _post(kind: Kind, item_type: ItemType, party: str, amount: str, on: str | None, document: str | None,
           due: str | None, currency: str | None, rate: str | None, kid: str | None, text: str | None,
-          applies_to: str | None, no_match: bool = False) -> None:
+          applies_to: str | None, no_match: bool = False, account: str | None = None, vat_code: str | None = None,
+          department: str | None = None, project: str | None = None) -> None:
     a = state.app()
     cid = run(a.company_id)
+    lines: tuple[CounterLine, ...] = ()
+    if account or vat_code or department or project:
+        card = run(lambda: parties.get_party(uow=a.uow(readonly=True), company_id=cid, number=party,
+                                             kind=kind.value)).card
+        default = (card.rules.account or ("3000" if kind is Kind.customer else "4000")
+                   if item_type in (ItemType.INVOICE, ItemType.CREDIT_NOTE) else None)
+        acc = account or default
+        if acc is None:
+            raise typer.BadParameter("give --account for this type", param_hint="--account")
+        lines = (CounterLine(acc, parse_amount(amount), vat_code or card.rules.vat_code,
+                             department or card.rules.department, project or card.rules.project, text),)
     req = posting.PostingRequest(
         kind=PartyKind(kind.value), item_type=item_type, party_number=party, doc_date=parse_day(on) or today(),
         amount=parse_amount(amount), document_number=document, due_date=parse_day(due, "due"), currency=currency,
-        rate=parse_amount(rate, "--rate") if rate else None, kid=kid, description=text, applies_to=applies_to)
+        rate=parse_amount(rate, "--rate") if rate else None, kid=kid, description=text, applies_to=applies_to,
+        lines=lines)
     result = run(lambda: posting.post_transaction(uow=a.uow(), company_id=cid, request=req, auto_match=not no_match))
     console.print(f"Posted {result.voucher_ref} ({item_type.value} {result.document_number}), item {result.item_id}")
     for m in result.matches:
@@ -524,21 +537,29 @@ _RATE = Annotated[str | None, typer.Option(help="Exchange rate (default from the
 _KID = Annotated[str | None, typer.Option(help="KID (MOD10 or MOD11)")]
 _TEXT = Annotated[str | None, typer.Option("--text", help="Description")]
 _APPLIES = Annotated[str | None, typer.Option(help="Document this settles")]
+_ACC = Annotated[str | None, typer.Option("--account", help="Counter account (default: the card's posting rule)")]
+_VAT = Annotated[str | None, typer.Option("--vat-code", help="VAT code (default: the card's posting rule)")]
+_DEP = Annotated[str | None, typer.Option("--department", help="Department dimension")]
+_PRJ = Annotated[str | None, typer.Option("--project", help="Project dimension")]
 
 
 @post_app.command("invoice")
 def post_invoice(kind: _K, party: _P, amount: _A, on: _D = None, document: _DOC = None,
                  due: Annotated[str | None, typer.Option(help="Due date (default from payment terms)")] = None,
-                 currency: _CUR = None, rate: _RATE = None, kid: _KID = None, text: _TEXT = None) -> None:
+                 currency: _CUR = None, rate: _RATE = None, kid: _KID = None, text: _TEXT = None,
+                 account: _ACC = None, vat_code: _VAT = None, department: _DEP = None, project: _PRJ = None) -> None:
     """Post an invoice (amount incl. VAT; the party's posting rules give account and VAT code)."""
-    _post(kind, ItemType.INVOICE, party, amount, on, document, due, currency, rate, kid, text, None)
+    _post(kind, ItemType.INVOICE, party, amount, on, document, due, currency, rate, kid, text, None,
+          account=account, vat_code=vat_code, department=department, project=project)
 
 
 @post_app.command("credit-note")
 def post_credit_note(kind: _K, party: _P, amount: _A, on: _D = None, document: _DOC = None, currency: _CUR = None,
-                     rate: _RATE = None, text: _TEXT = None, applies_to: _APPLIES = None) -> None:
+                     rate: _RATE = None, text: _TEXT = None, applies_to: _APPLIES = None, account: _ACC = None,
+                     vat_code: _VAT = None, department: _DEP = None, project: _PRJ = None) -> None:
     """Post a credit note; it settles the invoice it applies to (or is auto-matched)."""
-    _post(kind, ItemType.CREDIT_NOTE, party, amount, on, document, None, currency, rate, None, text, applies_to)
+    _post(kind, ItemType.CREDIT_NOTE, party, amount, on, document, None, currency, rate, None, text, applies_to,
+          account=account, vat_code=vat_code, department=department, project=project)
 
 
 @post_app.command("payment")
@@ -608,7 +629,8 @@ def voucher_show(ref: Annotated[str, typer.Argument(help="e.g. SF2026-15")]) -> 
     console.print(f"[bold]{ref}[/bold] {head['voucher_type']} {head['voucher_date']} {head['description'] or ''}"
                   + (f" (reverses voucher {head['reverses']})" if head.get("reverses") else "")
                   + (f" (reversed by {head['reversed_by']})" if head.get("reversed_by") else ""))
-    render(lines, ["line_no", "account", "party", "vat_code", "currency", "currency_amount", "debit", "credit"],
+    render(lines, ["line_no", "account", "party", "vat_code", "department", "project", "currency", "currency_amount",
+                   "debit", "credit"],
            Format.table, None)
 
 
@@ -653,7 +675,12 @@ def rate_set(currency: Annotated[str, typer.Argument()], on: Annotated[str, type
 def _import(fn: Callable[..., imports.ImportSummary], file: Path, label: str) -> None:
     a = state.app()
     cid = run(a.company_id)
-    with file.open("rb") as data, progress_bar(f"Importing {label}", None) as advance:
+    total = None
+    with file.open("rb") as fh:
+        if fh.read(4) != b"PK\x03\x04":  # CSV: one row a line, so the bar can show how far it is
+            fh.seek(0)
+            total = max(sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")) - 1, 0)
+    with file.open("rb") as data, progress_bar(f"Importing {label}", total) as advance:
         summary = run(lambda: fn(uow=a.uow(), company_id=cid, data=data, filename=file.name, progress=advance))
     console.print(f"{summary.rows} rows: {summary.created} posted/created, {summary.updated} updated, "
                   f"{summary.skipped} already there" + (f", {summary.matches} matches" if summary.matches else ""))

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from reskontro.domain.errors import Unbalanced, ValidationFailed
 from reskontro.domain.parties import PartyKind
-from reskontro.money import round_money
+from reskontro.money import exponent, round_money
 
 
 class VoucherType(StrEnum):
@@ -58,23 +58,24 @@ SERIES: dict[VoucherType, str] = {
 }
 
 
+_VOUCHER_TYPES: dict[tuple[PartyKind, ItemType], VoucherType] = {
+    (PartyKind.CUSTOMER, ItemType.INVOICE): VoucherType.CUSTOMER_INVOICE,
+    (PartyKind.CUSTOMER, ItemType.CREDIT_NOTE): VoucherType.CUSTOMER_CREDIT_NOTE,
+    (PartyKind.CUSTOMER, ItemType.PAYMENT): VoucherType.CUSTOMER_PAYMENT,
+    (PartyKind.SUPPLIER, ItemType.INVOICE): VoucherType.SUPPLIER_INVOICE,
+    (PartyKind.SUPPLIER, ItemType.CREDIT_NOTE): VoucherType.SUPPLIER_CREDIT_NOTE,
+    (PartyKind.SUPPLIER, ItemType.PAYMENT): VoucherType.SUPPLIER_PAYMENT,
+    **{(k, ItemType.WRITE_OFF): VoucherType.WRITE_OFF for k in PartyKind},
+    **{(k, ItemType.OPENING_BALANCE): VoucherType.OPENING_BALANCE for k in PartyKind},
+}
+
+
 def voucher_type_for(kind: PartyKind, item_type: ItemType) -> VoucherType:
     """The voucher type of a party posting of the given item type."""
-    table = {
-        (PartyKind.CUSTOMER, ItemType.INVOICE): VoucherType.CUSTOMER_INVOICE,
-        (PartyKind.CUSTOMER, ItemType.CREDIT_NOTE): VoucherType.CUSTOMER_CREDIT_NOTE,
-        (PartyKind.CUSTOMER, ItemType.PAYMENT): VoucherType.CUSTOMER_PAYMENT,
-        (PartyKind.SUPPLIER, ItemType.INVOICE): VoucherType.SUPPLIER_INVOICE,
-        (PartyKind.SUPPLIER, ItemType.CREDIT_NOTE): VoucherType.SUPPLIER_CREDIT_NOTE,
-        (PartyKind.SUPPLIER, ItemType.PAYMENT): VoucherType.SUPPLIER_PAYMENT,
-    }
-    if (kind, item_type) in table:
-        return table[(kind, item_type)]
-    if item_type is ItemType.WRITE_OFF:
-        return VoucherType.WRITE_OFF
-    if item_type is ItemType.OPENING_BALANCE:
-        return VoucherType.OPENING_BALANCE
-    raise ValidationFailed(f"no voucher type for a {kind} {item_type}", field="type")
+    try:
+        return _VOUCHER_TYPES[(kind, item_type)]
+    except KeyError:
+        raise ValidationFailed(f"no voucher type for a {kind} {item_type}", field="type") from None
 
 
 def ledger_sign(kind: PartyKind, item_type: ItemType) -> int:
@@ -139,8 +140,13 @@ def split_vat(gross: Decimal, rate: Decimal, currency: str) -> tuple[Decimal, De
     return gross - vat, vat
 
 
+_ONE = Decimal(1)
+
+
 def convert(amount: Decimal, rate: Decimal, company_currency: str) -> Decimal:
     """A currency amount in company currency at ``rate`` (company currency per unit)."""
+    if rate == _ONE and -int(amount.as_tuple().exponent) <= exponent(company_currency):
+        return amount  # already whole minor units of the company currency: nothing to round
     return round_money(amount * rate, company_currency)
 
 

@@ -210,7 +210,8 @@ def voucher_view(*, uow: UnitOfWork, company_id: int, voucher_ref: str) -> tuple
     for r in lines:
         amount = from_minor(r["amount_minor"], cc)
         out.append({"line_no": r["line_no"], "account": r["account"], "party": names.get(r["party_id"]),
-                    "vat_code": r["vat_code"], "currency": r["currency"],
+                    "vat_code": r["vat_code"], "department": r["department"], "project": r["project"],
+                    "currency": r["currency"],
                     "currency_amount": from_minor(r["currency_amount_minor"], r["currency"]),
                     "debit": amount if amount > 0 else None, "credit": -amount if amount < 0 else None})
     return out_head, out
