@@ -196,6 +196,16 @@ def list_companies() -> None:
            ["id", "name", "org_number", "currency"], Format.table, None)
 
 
+def _prog() -> str:
+    """The command as the user can type it: the venv path when the venv is not on PATH."""
+    import shutil
+
+    invoked = Path(sys.argv[0])
+    if invoked.name == "reskontro" and shutil.which("reskontro") != str(invoked.resolve()) and invoked.parent.name:
+        return str(invoked)
+    return "reskontro"
+
+
 @app.command(name="demo")
 def demo_cmd(
     customers: Annotated[int, typer.Option(min=1, max=100000)] = 200,
@@ -219,6 +229,7 @@ def demo_cmd(
         console.print(f"[bold green]Demo company {company_id} created:[/bold green] {summary.customers} customers, "
                       f"{summary.suppliers} suppliers, {summary.vouchers} vouchers, {summary.matches} matches.")
     console.print(f"Database: {a.settings.database_url}")
+    prog = _prog()
     c = f"--company {company_id} "
     console.print("\nTry next:")
     for line in (f"reskontro {c}report aged --kind customer",
@@ -227,7 +238,7 @@ def demo_cmd(
                  f"reskontro {c}party show 10001 --kind customer",
                  f"reskontro {c}party list --kind customer --search fjord",
                  f"reskontro {c}report aged --kind customer --as-of {date(day.year, 1, 1)} --format json"):
-        console.print(f"  [cyan]{line}[/cyan]")
+        console.print(f"  [cyan]{line.replace('reskontro ', prog + ' ', 1)}[/cyan]", soft_wrap=True)
 
 
 # -- parties -------------------------------------------------------------------------------------------
