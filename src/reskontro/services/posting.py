@@ -115,28 +115,43 @@ class _Plan:
 
 @dataclass(slots=True)
 class _ItemState:
-    """An item's open amounts while a batch is matched in memory (minor units, GL sign)."""
+    """An item while a batch is matched in memory: plain integers (minor units, GL sign), no Decimals,
+    so that hundreds of thousands of open items fit in little memory."""
 
-    item: OpenItem
+    id: int
+    party_id: int
+    document_number: str
+    day: date
+    currency: str
+    kid: str | None
+    amount_minor: int
+    amount_company_minor: int
     open_minor: int
     open_company_minor: int
-    closed_on: date | None
     preexisting: bool
+    closed_on: date | None = None
     last_alloc: date | None = None
     taken_minor: int = 0
     taken_company_minor: int = 0
 
+    @classmethod
+    def of(cls, r: ItemRecord, preexisting: bool = True) -> _ItemState:
+        return cls(r.item_id, r.party_id, r.document_number, r.item_date, r.currency, r.kid, r.amount_minor,
+                   r.amount_company_minor, r.open_minor, r.open_company_minor, preexisting)
+
     def current(self, company_currency: str) -> OpenItem:
-        it = self.item
-        return OpenItem(it.id, it.party_id, it.document_number, it.date, it.currency, it.amount,
-                        from_minor(self.open_minor, it.currency), it.amount_company,
-                        from_minor(self.open_company_minor, company_currency), it.kid)
+        cur = self.currency
+        return OpenItem(self.id, self.party_id, self.document_number, self.day, cur,
+                        from_minor(self.amount_minor, cur), from_minor(self.open_minor, cur),
+                        from_minor(self.amount_company_minor, company_currency),
+                        from_minor(self.open_company_minor, company_currency), self.kid)
 
 
-def _drop(index: dict[Any, dict[int, None]], key: Any, item_id: int) -> None:
+def _drop(index: dict[Any, list[int]], key: Any, item_id: int) -> None:
     bucket = index.get(key)
     if bucket is not None:
-        bucket.pop(item_id, None)
+        if item_id in bucket:
+            bucket.remove(item_id)
         if not bucket:
             del index[key]
 
@@ -168,9 +183,9 @@ class _Batch:
         self.alloc_rows: list[dict[str, Any]] = []
         self.states: dict[int, _ItemState] = {}
         # Open items in memory, indexed the ways auto-match looks for them (dicts keep insertion order).
-        self.by_party: dict[int, dict[int, None]] = defaultdict(dict)
-        self.by_document: dict[tuple[int, str], dict[int, None]] = defaultdict(dict)
-        self.by_kid: dict[tuple[int, str], dict[int, None]] = defaultdict(dict)
+        self.by_party: dict[int, list[int]] = defaultdict(list)
+        self.by_document: dict[tuple[int, str], list[int]] = defaultdict(list)
+        self.by_kid: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.now = uow.now()
         # Caches that live across the chunks of one batch.
         self.cards: dict[tuple[str, str], tuple[int, PartyCard]] = {}
@@ -355,21 +370,19 @@ class _Batch:
             "amount_company_minor": company_minor, "open_company_minor": company_minor,
             "control_account": p.control_account, "description": req.description, "closed_on": None,
             "version": 1})
-        oi = OpenItem(p.item_id, p.party_id, p.document_number, req.doc_date, p.currency, sub.currency_amount,
-                      sub.currency_amount, sub.amount, sub.amount, req.kid)
-        self._keep(_ItemState(oi, amount_minor, company_minor, None, preexisting=False))
+        self._keep(_ItemState(p.item_id, p.party_id, p.document_number, req.doc_date, p.currency, req.kid,
+                              amount_minor, company_minor, amount_minor, company_minor, preexisting=False))
 
     def _keep(self, state: _ItemState) -> None:
-        if state.item.id not in self.states:
-            self.states[state.item.id] = state
-            it = state.item
-            self.by_party[it.party_id][it.id] = None
-            self.by_document[(it.party_id, it.document_number)][it.id] = None
-            if it.kid:
-                self.by_kid[(it.party_id, it.kid)][it.id] = None
+        if state.id not in self.states:
+            self.states[state.id] = state
+            self.by_party[state.party_id].append(state.id)
+            self.by_document[(state.party_id, state.document_number)].append(state.id)
+            if state.kid:
+                self.by_kid[(state.party_id, state.kid)].append(state.id)
 
     def _forget(self, item_id: int) -> None:
-        it = self.states.pop(item_id).item
+        it = self.states.pop(item_id)
         _drop(self.by_party, it.party_id, item_id)
         _drop(self.by_document, (it.party_id, it.document_number), item_id)
         if it.kid:
@@ -387,7 +400,7 @@ class _Batch:
     def load_items(self, records: Iterable[ItemRecord]) -> None:
         cc = self.company.currency
         for r in records:
-            self._keep(_ItemState(r.as_open_item(cc), r.open_minor, r.open_company_minor, None, preexisting=True))
+            self._keep(_ItemState.of(r))
 
     def match(self, a_id: int, b_id: int, *, method: str, amount: Decimal | None = None) -> MatchMade:
         """Match two items in memory; the rows are written by :meth:`flush`."""
@@ -399,7 +412,7 @@ class _Batch:
         fx_voucher_id = None
         if alloc.fx_difference:
             on = self.first_open_day(on)
-            fx_voucher_id = self.fx_voucher(alloc, on, a.item.party_id, a.item)
+            fx_voucher_id = self.fx_voucher(alloc, on, a.party_id, a)
         self._record_match(match_id, "match", alloc, on, method, fx_voucher_id, None)
         return MatchMade(match_id, alloc.debit_id, alloc.credit_id, alloc.amount, method, fx_voucher_id)
 
@@ -408,7 +421,7 @@ class _Batch:
         cc = self.company.currency
         sign = 1 if kind == "match" else -1
         debit, credit = self.states[alloc.debit_id], self.states[alloc.credit_id]
-        cur = debit.item.currency
+        cur = debit.currency
         amount_minor = to_minor(alloc.amount, cur)
         d_company, c_company = to_minor(alloc.debit_company, cc), to_minor(alloc.credit_company, cc)
         self.match_rows.append({
@@ -420,7 +433,7 @@ class _Batch:
         # Debit items' open amounts go down, credit items' go up (towards zero).
         for state, take, take_company in ((debit, amount_minor, d_company), (credit, -amount_minor, -c_company)):
             take, take_company = sign * take, sign * take_company
-            self.alloc_rows.append({"company_id": self.cid, "match_id": match_id, "item_id": state.item.id,
+            self.alloc_rows.append({"company_id": self.cid, "match_id": match_id, "item_id": state.id,
                                     "alloc_date": on, "amount_minor": take, "amount_company_minor": take_company})
             state.open_minor -= take
             state.open_company_minor -= take_company
@@ -429,7 +442,7 @@ class _Batch:
             state.last_alloc = on if state.last_alloc is None else max(state.last_alloc, on)
             state.closed_on = state.last_alloc if state.open_minor == 0 else None
 
-    def fx_voucher(self, alloc: Allocation, on: date, party_id: int, item: OpenItem) -> int:
+    def fx_voucher(self, alloc: Allocation, on: date, party_id: int, item: _ItemState) -> int:
         """Post the realised exchange difference of a match: control account against agio/disagio."""
         cc = self.company.currency
         diff = alloc.fx_difference
@@ -464,16 +477,16 @@ class _Batch:
                     if s.open_minor != 0 and (s.open_minor > 0) != (me.open_minor > 0)]
 
         if applies_to:
-            return pick(self.by_document.get((pid, applies_to), {}))
+            return pick(self.by_document.get((pid, applies_to), ()))
         if plan.req.kid:
-            found = pick(self.by_kid.get((pid, plan.req.kid), {}))
+            found = pick(self.by_kid.get((pid, plan.req.kid), ()))
             if found:
                 return found
         tokens = document_numbers_in_text(plan.req.description)
-        found = pick(i for tok in tokens for i in self.by_document.get((pid, tok), {}))
+        found = pick(i for tok in tokens for i in self.by_document.get((pid, tok), ()))
         if found:
             return found
-        return pick(self.by_party.get(pid, {}))
+        return pick(self.by_party.get(pid, ()))
 
     def auto_match(self, plan: _Plan, *, final: bool = True) -> None:
         cc = self.company.currency
@@ -482,13 +495,12 @@ class _Batch:
         targets = choose_targets(me.current(cc), self._candidates(plan, applies_to), applies_to=applies_to,
                                  text=plan.req.description)
         if applies_to and not targets:
-            named = [self.states[i] for i in self.by_document.get((plan.party_id, applies_to), {})]
+            named = [self.states[i] for i in self.by_document.get((plan.party_id, applies_to), ())]
             if not named:
                 found = self.repo.items_by_document(self.cid, plan.party_id, applies_to)
-                named = [_ItemState(f.as_open_item(cc), f.open_minor, f.open_company_minor, None, True)
-                         for f in found]
-            if named and named[0].item.currency != plan.currency:
-                raise CurrencyMismatch(f"{applies_to} is in {named[0].item.currency}, this {plan.req.item_type} "
+                named = [_ItemState.of(f) for f in found]
+            if named and named[0].currency != plan.currency:
+                raise CurrencyMismatch(f"{applies_to} is in {named[0].currency}, this {plan.req.item_type} "
                                        f"in {plan.currency}", field="applies_to")
             if not named:
                 if not final:  # the document may come later in the same import
@@ -522,7 +534,7 @@ class _Batch:
         self.repo.insert_rows("items", self.item_rows)
         self.repo.insert_rows("matches", self.match_rows)
         self.repo.insert_rows("allocations", self.alloc_rows)
-        self.repo.apply_allocations(self.cid, [(s.item.id, s.taken_minor, s.taken_company_minor)
+        self.repo.apply_allocations(self.cid, [(s.id, s.taken_minor, s.taken_company_minor)
                                                for s in self.states.values()
                                                if s.preexisting and (s.taken_minor or s.taken_company_minor)])
         self.match_count += sum(1 for m in self.match_rows if m["match_kind"] == "match")
