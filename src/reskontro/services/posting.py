@@ -398,7 +398,6 @@ class _Batch:
             self.loaded_parties |= todo
 
     def load_items(self, records: Iterable[ItemRecord]) -> None:
-        cc = self.company.currency
         for r in records:
             self._keep(_ItemState.of(r))
 

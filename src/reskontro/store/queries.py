@@ -50,39 +50,58 @@ class OpenItemRow:
     voucher_ref: str
 
 
-def _open_at(company_id: int, as_of: date, kind: str | None, party_id: int | None) -> Select[Any]:
-    """Items open at ``as_of`` with their open amounts then (GL sign, minor units)."""
+def nothing_allocated_after(conn: Connection, company_id: int, as_of: date) -> bool:
+    """True when no match is dated after ``as_of`` (always so for today): open amounts then are the
+    stored ones, and the reports read only the covering partial index of open items."""
+    a = t.allocations
+    return conn.execute(select(a.c.item_id).where(a.c.company_id == company_id, a.c.alloc_date > as_of)
+                        .limit(1)).first() is None
+
+
+def _open_at(conn: Connection, company_id: int, as_of: date, kind: str | None, party_id: int | None) -> Select[Any]:
+    """Items open at ``as_of`` with their open amounts then (GL sign, minor units).
+
+    Today (nothing allocated later) this is a scan of the partial index of open items. For a past date
+    the candidates are the items open now or closed after ``as_of`` — two partial indexes, or the
+    party index for one party — and each candidate adds back what later allocations took, read from
+    the covering index on (item, date); nothing is aggregated for the whole company.
+    """
     i, a = t.items, t.allocations
-    later = (select(a.c.item_id, func.sum(a.c.amount_minor).label("s"), func.sum(a.c.amount_company_minor).label("sc"))
-             .where(a.c.company_id == company_id, a.c.alloc_date > as_of).group_by(a.c.item_id).subquery())
+    cols = (i.c.item_id, i.c.party_id, i.c.kind, i.c.item_type, i.c.document_number, i.c.item_date, i.c.due_date,
+            i.c.kid, i.c.currency, i.c.amount_minor, i.c.amount_company_minor, i.c.voucher_id, i.c.control_account)
     base = [i.c.company_id == company_id, i.c.item_date <= as_of]
     if kind:
         base.append(i.c.kind == kind)
     if party_id is not None:
         base.append(i.c.party_id == party_id)
+    if nothing_allocated_after(conn, company_id, as_of):
+        return select(*cols, i.c.open_minor, i.c.open_company_minor).where(*base, i.c.open_minor != 0)
+
+    def later(column: str) -> Any:
+        return (select(func.coalesce(func.sum(a.c[column]), 0))
+                .where(a.c.company_id == company_id, a.c.item_id == i.c.item_id, a.c.alloc_date > as_of)
+                .scalar_subquery())
+
+    open_minor = (i.c.open_minor + later("amount_minor")).label("open_minor")
+    open_company = (i.c.open_company_minor + later("amount_company_minor")).label("open_company_minor")
+    if party_id is not None:
+        return select(*cols, open_minor, open_company).where(
+            *base, or_(i.c.open_minor != 0, i.c.closed_on > as_of))
     open_now = select(i.c.item_id).where(*base, i.c.open_minor != 0)
     closed_later = select(i.c.item_id).where(*base, i.c.closed_on.is_not(None), i.c.closed_on > as_of)
     candidates = union_all(open_now, closed_later).subquery()
-    open_minor = (i.c.open_minor + func.coalesce(later.c.s, 0)).label("open_minor")
-    open_company = (i.c.open_company_minor + func.coalesce(later.c.sc, 0)).label("open_company_minor")
-    inner = (select(i.c.item_id, i.c.party_id, i.c.kind, i.c.item_type, i.c.document_number, i.c.item_date,
-                    i.c.due_date, i.c.kid, i.c.currency, i.c.amount_minor, i.c.amount_company_minor, i.c.voucher_id,
-                    open_minor, open_company)
-             .select_from(candidates.join(i, and_(i.c.company_id == company_id,
-                                                  i.c.item_id == candidates.c.item_id))
-                          .outerjoin(later, later.c.item_id == i.c.item_id)))
-    return inner
+    return (select(*cols, open_minor, open_company)
+            .select_from(candidates.join(i, and_(i.c.company_id == company_id, i.c.item_id == candidates.c.item_id))))
 
 
 def open_items(conn: Connection, company_id: int, as_of: date, *, kind: str | None = None,
                party_id: int | None = None, overdue_only: bool = False) -> list[OpenItemRow]:
     """Every item open at ``as_of`` (one party or all), ordered by party and due date."""
-    sub = _open_at(company_id, as_of, kind, party_id).subquery()
+    sub = _open_at(conn, company_id, as_of, kind, party_id).subquery()
     p, v = t.parties, t.vouchers
     q = (select(sub.c.item_id, sub.c.party_id, p.c.number, p.c.name, sub.c.kind, sub.c.item_type,
                 sub.c.document_number, sub.c.item_date, sub.c.due_date, sub.c.kid, sub.c.currency, sub.c.amount_minor,
-                sub.c.amount_company_minor, sub.c.open_minor, sub.c.open_company_minor,
-                voucher_ref(v))
+                sub.c.amount_company_minor, sub.c.open_minor, sub.c.open_company_minor, voucher_ref(v))
          .join(p, and_(p.c.company_id == company_id, p.c.party_id == sub.c.party_id))
          .join(v, and_(v.c.company_id == company_id, v.c.voucher_id == sub.c.voucher_id))
          .where(sub.c.open_minor != 0))
@@ -104,26 +123,29 @@ class AgedRow:
 
 def aged(conn: Connection, company_id: int, as_of: date, limits: Sequence[int], *, kind: str | None = None,
          party_id: int | None = None, by: str = "due_date") -> list[AgedRow]:
-    """Open amounts at ``as_of`` per party in aging buckets, in one pass.
+    """Open amounts at ``as_of`` per party in aging buckets, in one set-based pass.
 
     Bucket edges are turned into dates (``due_date >= as_of - 30``), so the database compares dates
-    and needs no date arithmetic of its own. ``by`` is ``due_date`` or ``item_date``.
+    and needs no date arithmetic of its own. ``by`` is ``due_date`` or ``item_date``. The sums are
+    grouped by party first and joined to the parties afterwards, so today's report is an index-only
+    scan of the open items.
     """
-    sub = _open_at(company_id, as_of, kind, party_id).subquery()
+    sub = _open_at(conn, company_id, as_of, kind, party_id).subquery()
     col = sub.c.due_date if by == "due_date" else sub.c.item_date
     amount = sub.c.open_company_minor
-    sums = [func.sum(case((col >= as_of, amount), else_=0))]  # not due: 0 or fewer days past
+    sums = [func.sum(case((col >= as_of, amount), else_=0)).label("b0")]  # not due: 0 or fewer days past
     low_day = as_of - timedelta(days=1)
-    for limit in limits:
+    for n, limit in enumerate(limits, start=1):
         high_day = as_of - timedelta(days=limit)  # oldest date still in this bucket
-        sums.append(func.sum(case((and_(col <= low_day, col >= high_day), amount), else_=0)))
+        sums.append(func.sum(case((and_(col <= low_day, col >= high_day), amount), else_=0)).label(f"b{n}"))
         low_day = high_day - timedelta(days=1)
-    sums.append(func.sum(case((col <= low_day, amount), else_=0)))
+    sums.append(func.sum(case((col <= low_day, amount), else_=0)).label(f"b{len(limits) + 1}"))
+    grouped = (select(sub.c.party_id, *sums, func.sum(amount).label("total"))
+               .where(sub.c.open_minor != 0).group_by(sub.c.party_id).subquery())
     p = t.parties
-    q = (select(sub.c.party_id, p.c.number, p.c.name, p.c.kind, *sums, func.sum(amount))
-         .join(p, and_(p.c.company_id == company_id, p.c.party_id == sub.c.party_id))
-         .where(sub.c.open_minor != 0)
-         .group_by(sub.c.party_id, p.c.number, p.c.name, p.c.kind)
+    bucket_cols = [grouped.c[f"b{n}"] for n in range(len(limits) + 2)]
+    q = (select(grouped.c.party_id, p.c.number, p.c.name, p.c.kind, *bucket_cols, grouped.c.total)
+         .join(p, and_(p.c.company_id == company_id, p.c.party_id == grouped.c.party_id))
          .order_by(p.c.number))
     return [AgedRow(int(r[0]), r[1], r[2], r[3], tuple(int(x) for x in r[4:-1]), int(r[-1])) for r in conn.execute(q)]
 
@@ -194,11 +216,9 @@ def control_reconciliation(conn: Connection, company_id: int, as_of: date) -> li
         .where(vl.c.company_id == company_id, vl.c.line_date <= as_of,
                vl.c.account.in_(sorted(set(controls) | used)))
         .group_by(vl.c.account)).all())
-    sub = _open_at(company_id, as_of, None, None).subquery()
+    sub = _open_at(conn, company_id, as_of, None, None).subquery()
     subl = dict(conn.execute(
-        select(i.c.control_account, func.sum(sub.c.open_company_minor))
-        .select_from(sub.join(i, and_(i.c.company_id == company_id, i.c.item_id == sub.c.item_id)))
-        .group_by(i.c.control_account)).all())
+        select(sub.c.control_account, func.sum(sub.c.open_company_minor)).group_by(sub.c.control_account)).all())
     return [ControlRow(acc, controls.get(acc), int(gl.get(acc) or 0), int(subl.get(acc) or 0))
             for acc in sorted(set(controls) | used)]
 
@@ -209,7 +229,7 @@ def party_balances(conn: Connection, company_id: int, as_of: date) -> dict[int, 
     gl = dict(conn.execute(select(vl.c.party_id, func.sum(vl.c.amount_minor))
                            .where(vl.c.company_id == company_id, vl.c.party_id.is_not(None), vl.c.line_date <= as_of)
                            .group_by(vl.c.party_id)).all())
-    sub = _open_at(company_id, as_of, None, None).subquery()
+    sub = _open_at(conn, company_id, as_of, None, None).subquery()
     subl = dict(conn.execute(select(sub.c.party_id, func.sum(sub.c.open_company_minor)).group_by(sub.c.party_id))
                 .all())
     return {int(p): (int(gl.get(p) or 0), int(subl.get(p) or 0)) for p in set(gl) | set(subl)}

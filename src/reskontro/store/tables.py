@@ -335,8 +335,9 @@ voucher_lines = Table(
     ForeignKeyConstraint(["company_id", "account"], ["accounts.company_id", "accounts.number"]),
     ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"]),
     ForeignKeyConstraint(["company_id", "vat_code"], ["vat_codes.company_id", "vat_codes.code"]),
-    Index("ix_voucher_lines_account", "company_id", "account", "line_date"),
-    Index("ix_voucher_lines_party", "company_id", "party_id", "line_date"),
+    # Covering: GL balances and party balances at a date are index-only sums.
+    Index("ix_voucher_lines_account", "company_id", "account", "line_date", "amount_minor"),
+    Index("ix_voucher_lines_party", "company_id", "party_id", "line_date", "amount_minor"),
 )
 
 _OPEN_WITHIN = (
@@ -378,8 +379,8 @@ items = Table(
     CheckConstraint(_OPEN_COMPANY_WITHIN, name="open_company_within_amount"),
     CheckConstraint("kind IN ('customer', 'supplier')", name="kind"),
     # The open-items and aging reports read only this partial covering index when as-of is today.
-    Index("ix_items_open", "company_id", "kind", "party_id", "due_date", "open_company_minor", "item_date",
-          sqlite_where=text("open_minor <> 0"), postgresql_where=text("open_minor <> 0")),
+    Index("ix_items_open", "company_id", "kind", "party_id", "due_date", "item_date", "open_minor",
+          "open_company_minor", sqlite_where=text("open_minor <> 0"), postgresql_where=text("open_minor <> 0")),
     Index("ix_items_closed_on", "company_id", "kind", "closed_on",
           sqlite_where=text("closed_on IS NOT NULL"), postgresql_where=text("closed_on IS NOT NULL")),
     Index("ix_items_party", "company_id", "party_id", "item_date"),
