@@ -224,13 +224,13 @@ def test_card_changes_flattens_posting_rules() -> None:
 
 def test_card_changes_shows_a_block_as_reason_and_date() -> None:
     after = card(credit_stop=Block("unpaid invoices", date(2024, 5, 2)))
-    assert card_changes(card(), after) == [("credit_stop", None, "unpaid invoices (2024-05-02)")]
+    assert card_changes(card(), after) == [("credit_stop", None, "unpaid invoices (since 2024-05-02)")]
 
 
 def test_card_changes_notices_a_changed_block_date() -> None:
     before = card(reminder_block=Block("dispute", date(2024, 5, 2)))
     after = card(reminder_block=Block("dispute", date(2024, 6, 1)))
-    assert card_changes(before, after) == [("reminder_block", "dispute (2024-05-02)", "dispute (2024-06-01)")]
+    assert card_changes(before, after) == [("reminder_block", "dispute (since 2024-05-02)", "dispute (since 2024-06-01)")]
 
 
 # --- free fields -----------------------------------------------------------------------------------

@@ -150,23 +150,27 @@ def validate_card(card: PartyCard) -> PartyCard:
                    phone=_blank(card.phone), group_code=_blank(card.group_code))
 
 
+def flatten_card(card: PartyCard) -> dict[str, Any]:
+    """The card as flat fields: posting rules as ``rules.account`` etc., a block as "reason (since date)",
+    the kind as its code. One shape for the audit log, the CLI and JSON."""
+    out: dict[str, Any] = {}
+    for f in fields(card):
+        value = getattr(card, f.name)
+        if isinstance(value, PostingRules):
+            for rf in fields(value):
+                out[f"rules.{rf.name}"] = getattr(value, rf.name)
+        elif isinstance(value, Block):
+            out[f.name] = f"{value.reason} (since {value.since.isoformat()})"
+        elif isinstance(value, PartyKind):
+            out[f.name] = value.value
+        else:
+            out[f.name] = value
+    return out
+
+
 def card_changes(before: PartyCard, after: PartyCard) -> list[tuple[str, Any, Any]]:
     """The (field, old, new) triples that differ, flattening posting rules and blocks, for the audit log."""
-
-    def flat(card: PartyCard) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in fields(card):
-            value = getattr(card, f.name)
-            if isinstance(value, PostingRules):
-                for rf in fields(value):
-                    out[f"rules.{rf.name}"] = getattr(value, rf.name)
-            elif isinstance(value, Block):
-                out[f.name] = f"{value.reason} ({value.since.isoformat()})"
-            else:
-                out[f.name] = value
-        return out
-
-    old, new = flat(before), flat(after)
+    old, new = flatten_card(before), flatten_card(after)
     return [(k, old[k], new[k]) for k in old if old[k] != new[k]]
 
 

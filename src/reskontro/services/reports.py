@@ -8,14 +8,14 @@ credit notes negative.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from reskontro.domain.aging import Buckets
 from reskontro.domain.errors import NotFound, ValidationFailed
-from reskontro.domain.parties import Block, PartyCard, PartyKind, PostingRules
+from reskontro.domain.parties import PartyCard, PartyKind, flatten_card
 from reskontro.domain.vouchers import natural_sign
 from reskontro.money import from_minor
 from reskontro.services.unit_of_work import UnitOfWork
@@ -159,19 +159,7 @@ def party_view(*, uow: UnitOfWork, company_id: int, number: str, kind: str | Non
 
 def card_dict(card: PartyCard) -> Row:
     """A party card as flat display/JSON fields."""
-    out: Row = {}
-    for f in fields(card):
-        value = getattr(card, f.name)
-        if isinstance(value, PostingRules):
-            for rf in fields(value):
-                out[f"rules.{rf.name}"] = getattr(value, rf.name)
-        elif isinstance(value, Block):
-            out[f.name] = f"{value.reason} (since {value.since.isoformat()})"
-        elif isinstance(value, PartyKind):
-            out[f.name] = value.value
-        else:
-            out[f.name] = value
-    return out
+    return flatten_card(card)
 
 
 def list_parties(*, uow: UnitOfWork, company_id: int, kind: str | None = None, search: str | None = None,
