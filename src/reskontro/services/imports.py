@@ -122,6 +122,8 @@ def import_parties(*, uow: UnitOfWork, company_id: int, data: bytes | BinaryIO, 
         repo.audit(company_id, "import", file_sha256(data)[:16], "import_parties",
                    [("file", None, filename), ("created", None, created), ("updated", None, updated)])
         _record_import(uow, company_id, "parties", filename, file_sha256(data), total, created + updated, skipped)
+        if created > 1000:  # a register this much larger needs fresh planner statistics (PostgreSQL)
+            repo.analyze(("parties", "audit_events"))
         uow.commit()
     return ImportSummary(total, created, updated, skipped)
 
