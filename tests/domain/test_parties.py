@@ -230,7 +230,8 @@ def test_card_changes_shows_a_block_as_reason_and_date() -> None:
 def test_card_changes_notices_a_changed_block_date() -> None:
     before = card(reminder_block=Block("dispute", date(2024, 5, 2)))
     after = card(reminder_block=Block("dispute", date(2024, 6, 1)))
-    assert card_changes(before, after) == [("reminder_block", "dispute (since 2024-05-02)", "dispute (since 2024-06-01)")]
+    assert card_changes(before, after) == [
+        ("reminder_block", "dispute (since 2024-05-02)", "dispute (since 2024-06-01)")]
 
 
 # --- free fields -----------------------------------------------------------------------------------
