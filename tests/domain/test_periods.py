@@ -67,3 +67,9 @@ def test_periods_are_ordered_by_year_then_month() -> None:
 
 def test_periods_are_hashable_values() -> None:
     assert {Period(2024, 1), Period.parse("2024-01")} == {Period(2024, 1)}
+
+
+@pytest.mark.parametrize("text", ["２０２６-01", "0000-01", "2026-٣"])
+def test_periods_are_ascii_digits_and_year_one_or_later(text: str) -> None:
+    with pytest.raises(ValidationFailed):
+        Period.parse(text)

@@ -369,3 +369,12 @@ def test_reversal_keeps_everything_but_the_sign() -> None:
 def test_reversing_a_reversal_gives_the_original() -> None:
     original = _invoice_lines()
     assert reversal_lines(reversal_lines(original)) == original
+
+
+def test_a_vat_code_with_a_rate_but_no_account_is_a_clear_error() -> None:
+    broken = {"9": VatCode("9", Decimal("25"), None, "output", "3")}
+    with pytest.raises(ValidationFailed) as exc:
+        build_lines(control_account="1500", sign=1, gross=Decimal("125.00"), currency="NOK", rate=Decimal(1),
+                    company_currency="NOK", counters=[CounterLine("3000", Decimal("125.00"), "9")],
+                    vat_codes=broken)
+    assert exc.value.field == "vat_code"

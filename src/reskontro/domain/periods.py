@@ -20,8 +20,8 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
-        if not m or not 1 <= int(m.group(2)) <= 12:
+        m = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", text.strip())
+        if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
             raise ValidationFailed(f"period {text!r} is not YYYY-MM", field="period")
         return cls(int(m.group(1)), int(m.group(2)))
 

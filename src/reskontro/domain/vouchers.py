@@ -186,7 +186,9 @@ def build_lines(
                                   c.vat_code, c.department, c.project, c.description or description))
         if vat:
             assert vc is not None
-            assert vc.account is not None
+            if vc.account is None:
+                raise ValidationFailed(f"VAT code {vc.code} has a {vc.rate} % rate but no VAT account",
+                                       field="vat_code")
             counter_lines.append(Line(vc.account, -sign * convert(vat, rate, company_currency), currency,
                                       -sign * vat, c.vat_code, c.department, c.project,
                                       c.description or description))
