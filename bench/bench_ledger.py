@@ -148,20 +148,30 @@ def ensure_data(scale: Scale, seed: int) -> dict[str, Any]:
     return result
 
 
-def fresh_database(backend: str, scale: Scale) -> str:
-    """Drop and create the benchmark database; return its URL."""
+def database_url(backend: str, scale: Scale, name: str = PG_DB) -> str:
+    """The benchmark database; ``name`` other than the default gives another one (a sibling SQLite file)."""
     if backend == "sqlite":
+        path = scale.sqlite_path if name == PG_DB else scale.sqlite_path.with_name(f"{name}.sqlite3")
+        return f"sqlite:///{path}"
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def fresh_database(backend: str, scale: Scale, name: str = PG_DB) -> str:
+    """Drop and create the benchmark database; return its URL."""
+    url = database_url(backend, scale, name)
+    if backend == "sqlite":
+        path = url.removeprefix("sqlite:///")
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{scale.sqlite_path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{scale.sqlite_path}"
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return url
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {PG_DB}"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
     finally:
         admin.dispose()
-    return f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+    return url
 
 
 def database_size_mb(app: App, backend: str, scale: Scale) -> float:
@@ -229,14 +239,17 @@ class TimedOut(Exception):
     pass
 
 
-def repeat(fn: Callable[[], Any], times: int, dog: Watchdog, timeout: float) -> tuple[list[float], Any]:
-    """Warm up once, then time ``times`` runs; return the timings and the last result.
+def repeat(fn: Callable[[], Any], times: int, dog: Watchdog, timeout: float,
+           describe: Callable[[Any], dict[str, Any]]) -> tuple[list[float], dict[str, Any]]:
+    """Warm up once, then time ``times`` runs; return the timings and ``describe`` of the first result.
 
-    Raises :class:`TimedOut` when a run passes ``timeout`` seconds (its statement is cancelled).
-    When the warm-up alone takes more than a fifth of the time-out, fewer runs are made.
+    Only one result is alive at a time (each is dropped before the next run starts), so the peak RSS
+    is that of one report. Raises :class:`TimedOut` when a run passes ``timeout`` seconds (its
+    statement is cancelled). When the warm-up alone takes more than a fifth of the time-out, fewer
+    runs are made.
     """
     timings: list[float] = []
-    result: Any = None
+    description: dict[str, Any] = {}
     runs = times + 1
     k = 0
     while k < runs:
@@ -250,13 +263,15 @@ def repeat(fn: Callable[[], Any], times: int, dog: Watchdog, timeout: float) -> 
             raise
         elapsed = time.perf_counter() - t0
         if k == 0:
+            description = describe(result)
             if elapsed > timeout / 5:
                 runs = min(runs, 3)
                 log(f"  warm-up took {elapsed:.1f} s: timing {runs - 1} runs only")
         else:
             timings.append(elapsed)
+        del result
         k += 1
-    return timings, result
+    return timings, description
 
 
 def summary(timings: list[float]) -> dict[str, float]:
@@ -275,8 +290,8 @@ def ms_summary(timings: list[float]) -> dict[str, float]:
 # -- the benchmark -------------------------------------------------------------------------------------
 
 
-def run(backend: str, scale_name: str, *, repeat_n: int, parties_n: int, seed: int, analyze: bool,
-        timeout: float, import_timeout: float, analyze_parties: bool) -> None:
+def run(backend: str, scale_name: str, *, repeat_n: int, parties_n: int, seed: int, maintenance: str,
+        timeout: float, import_timeout: float, analyze_parties: bool, reuse: bool, parties_process: str) -> None:
     scale = SCALES[scale_name]
     out = Reporter(backend, scale_name)
     meta = ensure_data(scale, seed)
@@ -286,6 +301,59 @@ def run(backend: str, scale_name: str, *, repeat_n: int, parties_n: int, seed: i
                payments_over=meta["payments_over"], rows=meta["rows"], first_date=meta["first_date"],
                last_date=meta["last_date"])
 
+    if reuse:
+        url = database_url(backend, scale)
+        app = build(Settings(database_url=url, actor="bench"))
+        company_id = app.company_id()
+        log(f"{backend}: reusing {url} (company {company_id}); nothing is imported")
+        out.figure("reuse", note="reports on the database of an earlier run; no import in this run")
+        dog = Watchdog(app)
+    else:
+        app, loaded, dog = load(out, backend, scale, meta, import_timeout=import_timeout,
+                                analyze_parties=analyze_parties, parties_process=parties_process)
+        if loaded is None:
+            out.figure("peak_rss", mb=peak_rss_mb(), note="ru_maxrss of the whole benchmark process")
+            app.close()
+            return
+        company_id = loaded
+    if maintenance != "none":
+        statement = "VACUUM (ANALYZE)" if maintenance == "vacuum-analyze" and backend == "postgres" else "ANALYZE"
+        log(statement)
+        with stopwatch() as sw, app.engine.connect() as conn:
+            if backend == "postgres":  # VACUUM cannot run inside a transaction
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(text(statement))
+            if backend == "sqlite":
+                conn.commit()
+        note = ("what autovacuum would do after a bulk load; it is off on this server" if backend == "postgres"
+                else "the library never runs ANALYZE on SQLite; this measures the reports with statistics")
+        out.figure("maintenance", statement=statement, seconds=round(sw[0], 2), note=note)
+    reports(out, app, backend, scale, company_id, dog, repeat_n=repeat_n, parties_n=parties_n, seed=seed,
+            timeout=timeout)
+    out.figure("peak_rss", mb=peak_rss_mb(), note="ru_maxrss of the whole benchmark process")
+    app.close()
+
+
+def import_parties_figure(out: Reporter, app: App, scale: Scale, company_id: int, *, process: str) -> None:
+    log("importing parties")
+    with stopwatch() as sw, (scale.out / "parties.csv").open("rb") as fh:
+        ps = import_parties(uow=app.uow(), company_id=company_id, data=fh, filename="parties.csv")
+    out.figure("import_parties", rows=ps.rows, created=ps.created, seconds=round(sw[0], 3),
+               rows_per_s=round(ps.rows / sw[0]), process=process, peak_rss_mb=peak_rss_mb())
+
+
+def parties_only(backend: str, scale_name: str, company_id: int) -> None:
+    """The child process of ``--parties-process separate``."""
+    scale = SCALES[scale_name]
+    app = build(Settings(database_url=database_url(backend, scale), actor="bench"))
+    import_parties_figure(Reporter(backend, scale_name), app, scale, company_id, process="separate")
+    app.close()
+
+
+def load(out: Reporter, backend: str, scale: Scale, meta: dict[str, Any], *, import_timeout: float,
+         analyze_parties: bool, parties_process: str) -> tuple[App, int | None, Watchdog]:
+    """Fresh database, migrations, parties and transactions; the company id, or None when the import
+    passed its time budget."""
     url = fresh_database(backend, scale)
     app = build(Settings(database_url=url, actor="bench"))
     log(f"{backend}: migrating {url}")
@@ -294,12 +362,16 @@ def run(backend: str, scale_name: str, *, repeat_n: int, parties_n: int, seed: i
         company_id = init_company(uow=app.uow(), name="Bench AS")
     out.figure("migrate_and_init", seconds=round(sw[0], 3))
 
-    # Parties.
-    log("importing parties")
-    with stopwatch() as sw, (scale.out / "parties.csv").open("rb") as fh:
-        ps = import_parties(uow=app.uow(), company_id=company_id, data=fh, filename="parties.csv")
-    out.figure("import_parties", rows=ps.rows, created=ps.created, seconds=round(sw[0], 3),
-               rows_per_s=round(ps.rows / sw[0]), peak_rss_mb=peak_rss_mb())
+    # Parties: by default in a process of their own, as `reskontro import parties` would run, so that
+    # this process's peak RSS is the transactions import's and not what the parties import left behind.
+    if parties_process == "separate":
+        cmd = [sys.executable, __file__, "--backend", backend, "--scale", out.scale, "--parties-only",
+               str(company_id)]
+        child = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
+        sys.stdout.write(child.stdout)
+        sys.stdout.flush()
+    else:
+        import_parties_figure(out, app, scale, company_id, process="same")
 
     if analyze_parties:
         # A workaround, not what the library does: give the planner statistics on the new parties
@@ -338,9 +410,7 @@ def run(backend: str, scale_name: str, *, repeat_n: int, parties_n: int, seed: i
                    rows=meta["rows"], invoices=meta["invoices"], seconds=round(elapsed, 2),
                    rows_per_s=round(done["rows"] / elapsed), peak_rss_mb=peak_rss_mb(),
                    note="rows_done counts whole chunks posted before the budget ran out (nothing is committed)")
-        out.figure("peak_rss", mb=peak_rss_mb(), note="ru_maxrss of the whole benchmark process")
-        app.close()
-        return
+        return app, None, dog
     seconds = sw[0]
     log(f"imported {ts.rows} rows in {seconds:.1f} s, {ts.matches} matches")
     out.figure("import_transactions", rows=ts.rows, created=ts.created, skipped=ts.skipped,
@@ -350,12 +420,12 @@ def run(backend: str, scale_name: str, *, repeat_n: int, parties_n: int, seed: i
                seconds=round(seconds, 2), matches_per_s=round(ts.matches / seconds),
                note="matches over the whole import's time (matching runs inside the import)")
 
-    if analyze:
-        log("ANALYZE")
-        with stopwatch() as sw, app.engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
-            conn.commit()
-        out.figure("analyze", seconds=round(sw[0], 2))
+    return app, company_id, dog
+
+
+def reports(out: Reporter, app: App, backend: str, scale: Scale, company_id: int, dog: Watchdog, *, repeat_n: int,
+            parties_n: int, seed: int, timeout: float) -> None:
+    """Sizes, then the reports over all customers and for single customers."""
     out.figure("database_size", mb=database_size_mb(app, backend, scale))
 
     with read_conn(app) as conn:
@@ -370,18 +440,18 @@ def run(backend: str, scale_name: str, *, repeat_n: int, parties_n: int, seed: i
                allocations=allocs)
 
     def timed(bench: str, layer: str, as_of: date, fn: Callable[[], Any],
-              describe: Callable[[Any], dict[str, Any]]) -> Any:
-        """Time a report, emit its figure (or its time-out) and return its last result."""
+              describe: Callable[[Any], dict[str, Any]]) -> dict[str, Any] | None:
+        """Time a report, emit its figure (or its time-out) and return the description of its result."""
         try:
-            timings, result = repeat(fn, repeat_n, dog, timeout)
+            timings, description = repeat(fn, repeat_n, dog, timeout, describe)
         except TimedOut:
             log(f"  {bench} ({layer}) at {as_of} passed the {timeout:.0f} s time-out and was cancelled")
             out.figure(bench, layer=layer, as_of=as_of.isoformat(), timed_out=True, timeout_s=timeout,
                        peak_rss_mb=peak_rss_mb())
             return None
-        out.figure(bench, layer=layer, as_of=as_of.isoformat(), **describe(result), **summary(timings),
+        out.figure(bench, layer=layer, as_of=as_of.isoformat(), **description, **summary(timings),
                    peak_rss_mb=peak_rss_mb())
-        return result
+        return description
 
     # Reports over all customers.
     for as_of in (TODAY, PAST):
@@ -391,9 +461,9 @@ def run(backend: str, scale_name: str, *, repeat_n: int, parties_n: int, seed: i
             with read_conn(app) as conn:
                 return queries.aged(conn, company_id, as_of, LIMITS, kind="customer")
 
-        rows = timed("aged_report", "sql", as_of, sql_aged,
+        aged = timed("aged_report", "sql", as_of, sql_aged,
                      lambda r: {"parties": len(r), "total_minor": sum(x.total for x in r)})
-        aged_total = None if rows is None else sum(x.total for x in rows)
+        aged_total: int | None = None if aged is None else aged["total_minor"]
 
         def service_aged(as_of: date = as_of) -> Any:
             return aged_report(uow=app.uow(readonly=True), company_id=company_id, as_of=as_of, kind="customer")
@@ -470,9 +540,6 @@ def run(backend: str, scale_name: str, *, repeat_n: int, parties_n: int, seed: i
 
         per_party("service", as_of, service_party)
 
-    out.figure("peak_rss", mb=peak_rss_mb(), note="ru_maxrss of the whole benchmark process")
-    app.close()
-
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Benchmark one backend of reskontro.")
@@ -484,18 +551,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=300,
                     help="seconds after which one report run is cancelled and recorded as timed out; also the "
                          "time budget of each one-party series")
-    ap.add_argument("--analyze", action=argparse.BooleanOptionalAction, default=None,
-                    help="run ANALYZE after the import (default: on PostgreSQL, where autovacuum would do it "
-                         "anyway; off on SQLite, which never analyses by itself)")
+    ap.add_argument("--maintenance", choices=("none", "analyze", "vacuum-analyze"), default=None,
+                    help="what runs after the import, before the reports (default: VACUUM (ANALYZE) on "
+                         "PostgreSQL, what autovacuum would do; none on SQLite, which never analyses by itself)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="skip the import: time the reports on the database an earlier run left behind")
     ap.add_argument("--import-timeout", type=float, default=3600,
                     help="seconds after which the transactions import is abandoned (and rolled back)")
     ap.add_argument("--analyze-parties", action="store_true",
                     help="workaround: ANALYZE the parties table after the parties import, before the "
                          "transactions import (off by default: the benchmark measures the library as it is)")
+    ap.add_argument("--parties-process", choices=("separate", "same"), default="separate",
+                    help="import the parties in a child process (default, as the CLI would) or in this one")
+    ap.add_argument("--parties-only", type=int, metavar="COMPANY_ID", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    analyze = args.analyze if args.analyze is not None else args.backend == "postgres"
-    run(args.backend, args.scale, repeat_n=args.repeat, parties_n=args.parties, seed=args.seed, analyze=analyze,
-        timeout=args.timeout, import_timeout=args.import_timeout, analyze_parties=args.analyze_parties)
+    if args.parties_only is not None:
+        parties_only(args.backend, args.scale, args.parties_only)
+        return 0
+    maintenance = args.maintenance or ("vacuum-analyze" if args.backend == "postgres" else "none")
+    run(args.backend, args.scale, repeat_n=args.repeat, parties_n=args.parties, seed=args.seed,
+        maintenance=maintenance, timeout=args.timeout, import_timeout=args.import_timeout,
+        analyze_parties=args.analyze_parties, reuse=args.reuse, parties_process=args.parties_process)
     return 0
 
 

@@ -74,7 +74,14 @@ def table(figs: list[Figure]) -> str:
         return pick(figs, b, "import_transactions")
 
     add("source (commit)", each(lambda b: str((pick(figs, b, "source") or {}).get("commit", "–"))))
-    add("import parties (rows/s)", each(lambda b: f"{(pick(figs, b, 'import_parties') or {}).get('rows_per_s', '–')}"))
+    def parties_cell(b: str) -> str:
+        f = pick(figs, b, "import_parties")
+        if f is None:
+            return "–"
+        process = f.get("process", "same")
+        return f"{f['seconds']:.1f} s, {f['rows_per_s']} rows/s, {f['peak_rss_mb']} MB ({process} process)"
+
+    add("import parties (100k)", each(parties_cell))
 
     def import_cell(b: str) -> str:
         f = imp(b)
@@ -88,6 +95,8 @@ def table(figs: list[Figure]) -> str:
     add("auto-match (matches/s over the import)", each(
         lambda b: (lambda f: "–" if f is None else f"{f['matches']} matches, {f['matches_per_s']}/s")(
             pick(figs, b, "auto_match"))))
+    add("after the import", each(lambda b: (lambda f: "–" if f is None else f"{f['statement']} ({f['seconds']} s)")(
+        pick(figs, b, "maintenance"))))
     for as_of in ("2026-11-28", "2025-12-31"):
         for layer in ("sql", "service"):
             add(f"aged report {as_of}, {layer} (min / median)",
