@@ -20,28 +20,17 @@ from pathlib import Path
 
 from bench_ledger import SCALES, Reporter, ensure_data, fresh_database, log, peak_rss_mb, source_state
 from reskontro.bootstrap import build
-from reskontro.domain.errors import ReskontroError, ValidationFailed
-from reskontro.domain.vouchers import CounterLine
-from reskontro.formats.result import Problem
-from reskontro.formats.tabular.imports import iter_transactions
+from reskontro.domain.errors import ReskontroError
 from reskontro.services.companies import init_company
-from reskontro.services.imports import import_parties
+from reskontro.services.imports import import_parties, transaction_requests
 from reskontro.services.posting import PostingRequest, post_stream
 from reskontro.settings import Settings
 
 
 def requests(path: Path, migration_account: str) -> Iterator[PostingRequest | ReskontroError]:
-    """The requests ``import_transactions`` builds from the file (same fields, same counter line)."""
+    """The requests ``import_transactions`` builds from the file (the service's own function)."""
     with path.open("rb") as fh:
-        for r in iter_transactions(fh, path.name):
-            if isinstance(r, Problem):
-                yield ValidationFailed(str(r))
-                continue
-            yield PostingRequest(
-                kind=r.kind, item_type=r.type, party_number=r.party_number, doc_date=r.date, amount=r.amount,
-                document_number=r.document_number, due_date=r.due_date, currency=r.currency, rate=r.rate,
-                kid=r.kid, description=r.description, applies_to=r.applies_to,
-                lines=(CounterLine(migration_account, r.amount),), row=r.row)
+        yield from transaction_requests(fh, path.name, migration_account)
 
 
 def one_run(backend: str, scale_name: str, *, auto_match: bool) -> tuple[float, int, int]:

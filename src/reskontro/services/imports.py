@@ -147,6 +147,24 @@ def file_sha256(data: bytes | BinaryIO) -> str:
     return digest.hexdigest()
 
 
+def transaction_requests(data: bytes | BinaryIO, filename: str, migration_account: str
+                         ) -> Iterator[PostingRequest | ReskontroError]:
+    """The posting requests of a transactions file, one per row, or an error for a bad row.
+
+    Imported history already lives in the previous system's GL, so every counter line goes to the
+    migration account.
+    """
+    for r in iter_transactions(data, filename):
+        if isinstance(r, Problem):
+            yield ValidationFailed(str(r))
+            continue
+        yield PostingRequest(
+            kind=r.kind, item_type=r.type, party_number=r.party_number, doc_date=r.date, amount=r.amount,
+            document_number=r.document_number, due_date=r.due_date, currency=r.currency, rate=r.rate,
+            kid=r.kid, description=r.description, applies_to=r.applies_to,
+            lines=(CounterLine(migration_account, r.amount),), row=r.row)
+
+
 def import_transactions(*, uow: UnitOfWork, company_id: int, data: bytes | BinaryIO, filename: str,
                         progress: Progress | None = None) -> ImportSummary:
     """Post invoices, credit notes and payments from a file, auto-matching as they go; all rows or none.
@@ -161,16 +179,9 @@ def import_transactions(*, uow: UnitOfWork, company_id: int, data: bytes | Binar
         counts = {"rows": 0}
 
         def requests() -> Iterator[PostingRequest | ReskontroError]:
-            for r in iter_transactions(data, filename):
+            for req in transaction_requests(data, filename, migration):
                 counts["rows"] += 1
-                if isinstance(r, Problem):
-                    yield ValidationFailed(str(r))
-                    continue
-                yield PostingRequest(
-                    kind=r.kind, item_type=r.type, party_number=r.party_number, doc_date=r.date, amount=r.amount,
-                    document_number=r.document_number, due_date=r.due_date, currency=r.currency, rate=r.rate,
-                    kid=r.kid, description=r.description, applies_to=r.applies_to,
-                    lines=(CounterLine(migration, r.amount),), row=r.row)
+                yield req
 
         try:
             summary = post_stream(uow, company, requests(), source=f"import:{sha[:16]}", skip_identical=True,
