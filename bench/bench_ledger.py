@@ -43,7 +43,7 @@ from sqlalchemy.exc import DBAPIError
 from reskontro.bootstrap import App, build
 from reskontro.services.companies import init_company
 from reskontro.services.imports import import_parties, import_transactions
-from reskontro.services.reports import aged_report, open_items_report
+from reskontro.services.reports import aged_report, iter_open_items, open_items_report
 from reskontro.settings import Settings
 from reskontro.store import queries
 from reskontro.store import tables as t
@@ -473,22 +473,26 @@ def reports(out: Reporter, app: App, backend: str, scale: Scale, company_id: int
 
         log(f"open items at {as_of}")
 
-        def sql_open(as_of: date = as_of) -> list[queries.OpenItemRow]:
+        def sql_open(as_of: date = as_of) -> tuple[int, int]:
+            # Streamed, as a listing or an export reads it: (rows, Σ open) without holding the rows.
+            n = total = 0
             with read_conn(app) as conn:
-                return queries.open_items(conn, company_id, as_of, kind="customer")
+                for x in queries.iter_open_items(conn, company_id, as_of, kind="customer"):
+                    n += 1
+                    total += x.open_company_minor
+            return n, total
 
-        def describe_open(r: list[queries.OpenItemRow], aged_total: int | None = aged_total) -> dict[str, Any]:
-            total = int(sum(x.open_company_minor for x in r))
-            return {"items": len(r), "total_minor": total,
-                    "matches_aged_total": None if aged_total is None else total == aged_total}
+        def describe_open(r: tuple[int, int], aged_total: int | None = aged_total) -> dict[str, Any]:
+            return {"items": r[0], "total_minor": r[1],
+                    "matches_aged_total": None if aged_total is None else r[1] == aged_total}
 
         timed("open_items_all", "sql", as_of, sql_open, describe_open)
 
-        def service_open(as_of: date = as_of) -> list[dict[str, Any]]:
-            return open_items_report(uow=app.uow(readonly=True), company_id=company_id, as_of=as_of,
-                                     kind="customer")
+        def service_open(as_of: date = as_of) -> int:
+            return sum(1 for _ in iter_open_items(uow=app.uow(readonly=True), company_id=company_id, as_of=as_of,
+                                                  kind="customer"))
 
-        timed("open_items_all", "service", as_of, service_open, lambda r: {"items": len(r)})
+        timed("open_items_all", "service", as_of, service_open, lambda r: {"items": r})
 
     # One party's open items.
     with read_conn(app) as conn:

@@ -127,8 +127,8 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def open_amounts_follow_from_allocations_at_every_date(self) -> None:
         cid = self.ctx.company_id
-        items = {r.item_id: r for r in raw(self.ctx, "SELECT item_id, item_date, amount_minor, open_minor, "
-                                           "open_company_minor, amount_company_minor, kind FROM items "
+        items = {r.item_id: r for r in raw(self.ctx, "SELECT item_id, party_id, item_date, amount_minor, "
+                                           "open_minor, open_company_minor, amount_company_minor, kind FROM items "
                                            "WHERE company_id = :c", c=cid)}
         allocs: dict[int, list[tuple[date, int, int]]] = defaultdict(list)
         for r in raw(self.ctx, "SELECT item_id, alloc_date, amount_minor, amount_company_minor FROM allocations "
@@ -149,9 +149,16 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert abs(open_then) <= abs(it.amount_minor)
                 if open_then:
                     expected[iid] = open_then
+            expected_by_party: dict[int, int] = defaultdict(int)
+            for iid, it in items.items():
+                if iid in expected:
+                    expected_by_party[it.party_id] += it.amount_company_minor - sum(
+                        c for d, _, c in allocs[iid] if d <= day)
             with self.ctx.app.engine.connect() as conn:
                 got = {r.item_id: r.open_minor for r in queries.open_items(conn, cid, day)}
+                aged = {r.party_id: r.total for r in queries.aged(conn, cid, day, (30, 60, 90))}
             assert got == expected, day
+            assert aged == {p: v for p, v in expected_by_party.items() if v or p in aged}, day
 
     @invariant()
     def a_reversed_voucher_nets_to_zero_with_its_reversal(self) -> None:

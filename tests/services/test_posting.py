@@ -10,15 +10,17 @@ import pytest
 from reskontro.domain.errors import (
     CurrencyMismatch,
     DuplicateDocument,
+    ImportFailed,
     NotFound,
     PeriodClosed,
     ValidationFailed,
 )
 from reskontro.domain.parties import PartyKind
 from reskontro.domain.periods import Period
-from reskontro.domain.vouchers import CounterLine
+from reskontro.domain.vouchers import CounterLine, ItemType
 from reskontro.services.companies import close_period, reopen_period, set_rate
 from reskontro.services.parties import create_group
+from reskontro.services.posting import PostingRequest, post_stream
 from reskontro.services.reports import reconciliation_report
 from tests.builders import count, customer, gl_balance, item_open, lines_of, post, rules, supplier
 from tests.conftest import Ctx
@@ -224,3 +226,22 @@ def test_every_voucher_balances_and_every_posting_is_audited(ctx: Ctx) -> None:
     audited = raw(ctx, "SELECT COUNT(*) FROM audit_events WHERE company_id = :c AND entity = 'voucher'",
                   c=ctx.company_id).scalar_one()
     assert audited == 10
+
+
+@pytest.mark.parametrize("chunk_size", [10, 2], ids=["same-chunk", "later-chunk"])
+@pytest.mark.parametrize("skip_identical", [False, True])
+def test_a_document_twice_in_one_input_is_named_as_such_wherever_the_chunks_split(
+        ctx: Ctx, chunk_size: int, skip_identical: bool) -> None:
+    customer(ctx)
+
+    def invoice(number: str, row: int) -> PostingRequest:
+        return PostingRequest(kind=PartyKind.CUSTOMER, item_type=ItemType.INVOICE, party_number="10001", doc_date=D,
+                              amount=Decimal("100.00"), document_number=number, row=row)
+
+    requests = [invoice("1", 2), invoice("2", 3), invoice("1", 4)]
+    with ctx.uow() as uow, pytest.raises(ImportFailed) as failed:
+        post_stream(uow, uow.repo.company(ctx.company_id), requests, skip_identical=skip_identical,
+                    chunk_size=chunk_size)
+    assert failed.value.problems == [
+        "row 4, field 'document_number': invoice 1 of customer 10001 is in the input twice"]
+    assert count(ctx, "items") == 0

@@ -43,3 +43,12 @@ def test_a_postgres_url_gets_the_psycopg3_driver_and_sqlite_paths_are_created(tm
     url = database.normalise_url(f"sqlite:///{tmp_path / 'deep' / 'er' / 'x.sqlite3'}")
     assert (tmp_path / "deep" / "er").is_dir()
     assert url.endswith("x.sqlite3")
+
+
+def test_the_migrations_build_exactly_the_schema_the_code_declares(migrated: App) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with migrated.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
+    assert diff == []

@@ -48,6 +48,27 @@ class PostingRules:
     project: str | None = None
 
 
+_NO_RULES = PostingRules()
+
+
+@dataclass(frozen=True, slots=True)
+class PostingTerms:
+    """What a posting needs from a card: a batch of a million rows keeps one of these per party
+    instead of the whole card."""
+
+    kind: PartyKind
+    number: str
+    currency: str
+    payment_terms_days: int
+    group_code: str | None = None
+    rules: PostingRules = _NO_RULES
+
+    @classmethod
+    def of(cls, kind: PartyKind, number: str, currency: str, payment_terms_days: int, group_code: str | None,
+           rules: PostingRules) -> PostingTerms:
+        return cls(kind, number, currency, payment_terms_days, group_code, _NO_RULES if rules == _NO_RULES else rules)
+
+
 @dataclass(frozen=True, slots=True)
 class PartyCard:
     """The editable fields of a customer or supplier. Validated by :func:`validate_card`."""
@@ -78,6 +99,10 @@ class PartyCard:
     reminder_block: Block | None = None
     credit_stop: Block | None = None
     payment_block: Block | None = None
+
+    def posting_terms(self) -> PostingTerms:
+        return PostingTerms.of(self.kind, self.number, self.currency, self.payment_terms_days, self.group_code,
+                               self.rules)
 
 
 def _blank(value: str | None) -> str | None:

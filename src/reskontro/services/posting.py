@@ -12,6 +12,8 @@ of exactly the opposite amount. What is left stays open.
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from reskontro.domain.errors import (
     ValidationFailed,
 )
 from reskontro.domain.matching import Allocation, OpenItem, allocate, choose_targets, document_numbers_in_text
-from reskontro.domain.parties import PartyCard, PartyKind
+from reskontro.domain.parties import PartyKind, PostingTerms
 from reskontro.domain.periods import Period
 from reskontro.domain.vouchers import (
     SERIES,
@@ -98,7 +100,7 @@ class PostingResult:
 class _Plan:
     req: PostingRequest
     party_id: int
-    card: PartyCard
+    card: PostingTerms
     vtype: VoucherType
     currency: str
     rate: Decimal
@@ -188,9 +190,9 @@ class _Batch:
         self.by_kid: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.now = uow.now()
         # Caches that live across the chunks of one batch.
-        self.cards: dict[tuple[str, str], tuple[int, PartyCard]] = {}
+        self.cards: dict[tuple[str, str], tuple[int, PostingTerms]] = {}
         self._all_parties = False
-        self.seen: set[int] = set()
+        self._item_id_runs: list[tuple[int, int]] = []  # item ids this batch reserved, as (first, last)
         self.loaded_parties: set[int] = set()
         self.deferred: list[_Plan] = []
         self.problems: list[str] = []
@@ -204,8 +206,26 @@ class _Batch:
         numbers are, and are numbered separately)."""
         pool = self._id_pools[name]
         if not pool:
-            pool.extend(reversed(self.repo.next_ids(self.cid, name, 1024)))
+            ids = self.repo.next_ids(self.cid, name, 1024)
+            pool.extend(reversed(ids))
+            if name == "items":
+                self._note_runs(ids)
         return pool.pop()
+
+    def _note_runs(self, ids: Sequence[int]) -> None:
+        first = prev = ids[0]
+        for i in ids[1:]:
+            if i != prev + 1:
+                self._item_id_runs.append((first, prev))
+                first = i
+            prev = i
+        self._item_id_runs.append((first, prev))
+
+    def posted_here(self, item_id: int) -> bool:
+        """Whether this batch wrote the item: a million-row import then needs no set of every
+        document it posted to tell a document that is in its input twice from one posted before."""
+        k = bisect.bisect_right(self._item_id_runs, (item_id, math.inf)) - 1
+        return k >= 0 and self._item_id_runs[k][0] <= item_id <= self._item_id_runs[k][1]
 
     # -- planning ------------------------------------------------------------------------------------
 
@@ -248,7 +268,7 @@ class _Batch:
         return (self.company.customer_control_account if kind is PartyKind.CUSTOMER
                 else self.company.supplier_control_account)
 
-    def default_counter(self, req: PostingRequest, card: PartyCard, gross: Decimal) -> CounterLine:
+    def default_counter(self, req: PostingRequest, card: PostingTerms, gross: Decimal) -> CounterLine:
         c = self.company
         customer = req.kind is PartyKind.CUSTOMER
         rules = card.rules
@@ -263,7 +283,7 @@ class _Batch:
             return CounterLine(c.write_off_account if customer else "3900", gross, **dims)
         return CounterLine(c.opening_balance_account, gross)
 
-    def plan(self, req: PostingRequest, party: tuple[int, PartyCard]) -> _Plan:
+    def plan(self, req: PostingRequest, party: tuple[int, PostingTerms]) -> _Plan:
         party_id, card = party
         try:
             currency = check_currency(req.currency or card.currency)
@@ -331,8 +351,10 @@ class _Batch:
             numbers = self.repo.next_voucher_numbers(self.cid, series, year, len(group))
             for p, n in zip(group, numbers, strict=True):
                 p.series, p.number = series, n
-        for p, vid, iid in zip(plans, self.repo.next_ids(self.cid, "vouchers", len(plans)),
-                               self.repo.next_ids(self.cid, "items", len(plans)), strict=True):
+        item_ids = self.repo.next_ids(self.cid, "items", len(plans))
+        if item_ids:
+            self._note_runs(item_ids)
+        for p, vid, iid in zip(plans, self.repo.next_ids(self.cid, "vouchers", len(plans)), item_ids, strict=True):
             p.voucher_id, p.item_id = vid, iid
             if not p.document_number:
                 p.document_number = f"{p.series}{p.req.doc_date.year}-{p.number}"
@@ -369,7 +391,7 @@ class _Batch:
             "currency": p.currency, "rate": str(p.rate), "amount_minor": amount_minor, "open_minor": amount_minor,
             "amount_company_minor": company_minor, "open_company_minor": company_minor,
             "control_account": p.control_account, "description": req.description, "closed_on": None,
-            "version": 1})
+            "last_alloc_date": None, "version": 1})
         self._keep(_ItemState(p.item_id, p.party_id, p.document_number, req.doc_date, p.currency, req.kid,
                               amount_minor, company_minor, amount_minor, company_minor, preexisting=False))
 
@@ -526,8 +548,8 @@ class _Batch:
         for row in self.item_rows:
             s = final.get(row["item_id"])
             if s is not None:
-                row["open_minor"], row["open_company_minor"], row["closed_on"] = (
-                    s.open_minor, s.open_company_minor, s.closed_on)
+                row["open_minor"], row["open_company_minor"], row["closed_on"], row["last_alloc_date"] = (
+                    s.open_minor, s.open_company_minor, s.closed_on, s.last_alloc)
         self.repo.insert_rows("vouchers", self.voucher_rows)
         self.repo.insert_rows("voucher_lines", self.line_rows)
         self.repo.insert_rows("items", self.item_rows)
@@ -553,10 +575,11 @@ class _Batch:
         keys = {(r.kind.value, r.party_number.strip()) for r in requests} - set(self.cards)
         if not keys:
             return
-        found = self.repo.parties_by_numbers(self.cid, keys)
         if len(keys) > 500:
-            self._all_parties = True  # the repository read the whole register; keep it
-            found = self.repo.parties_by_numbers(self.cid, None)
+            self._all_parties = True  # read the whole register once and keep it
+            found = self.repo.posting_terms_by_numbers(self.cid, None)
+        else:
+            found = self.repo.posting_terms_by_numbers(self.cid, keys)
         for pid, card in found.items():
             self.cards[(card.kind.value, card.number)] = (pid, card)
 
@@ -574,6 +597,7 @@ class _Batch:
         existing = self.repo.documents_by_number(self.cid, {(r.document_number or "").strip() for r in requests
                                                             if r.document_number})
         plans: list[_Plan] = []
+        in_chunk: set[tuple[int, str, str]] = set()
         for req in requests:
             try:
                 found = self.cards.get((req.kind.value, req.party_number.strip()))
@@ -583,6 +607,10 @@ class _Batch:
                 if plan.document_number:
                     key = (found[0], req.item_type.value, plan.document_number)
                     before = existing.get(key)
+                    if key in in_chunk or (before is not None and self.posted_here(before[0])):
+                        raise DuplicateDocument(f"{req.item_type.value} {plan.document_number} of {req.kind.value} "
+                                                f"{req.party_number} is in the input twice", field="document_number")
+                    in_chunk.add(key)
                     if before is not None:
                         if skip_identical and self._same(plan, before):
                             self.skipped += 1
@@ -591,11 +619,6 @@ class _Batch:
                                                 f"{req.kind.value} {req.party_number}"
                                                 + (" with another amount or date" if skip_identical else ""),
                                                 field="document_number")
-                    h = hash(key)
-                    if h in self.seen:
-                        raise DuplicateDocument(f"{req.item_type.value} {plan.document_number} of {req.kind.value} "
-                                                f"{req.party_number} is in the input twice", field="document_number")
-                    self.seen.add(h)
                 plans.append(plan)
             except ReskontroError as exc:
                 self.fail(req, exc, collect)
@@ -866,8 +889,8 @@ def reverse_voucher(*, uow: UnitOfWork, company_id: int, voucher_ref: str, on: d
                                  abs(from_minor(item.amount_minor, item.currency)), currency=item.currency,
                                  description=description)
             sub = next(ln for ln in lines if ln.is_subledger)
-            plan = _Plan(req, item.party_id, card, VoucherType.REVERSAL, item.currency, Decimal(item.rate), when,
-                         [sub], item.control_account, voucher_id=new_vid, item_id=rid,
+            plan = _Plan(req, item.party_id, card.posting_terms(), VoucherType.REVERSAL, item.currency,
+                         Decimal(item.rate), when, [sub], item.control_account, voucher_id=new_vid, item_id=rid,
                          document_number=item.document_number)
             batch.add_item(plan)
             batch.item_rows[-1]["line_no"] = next(n for n, r in enumerate(rows, 1) if r["party_id"] is not None)

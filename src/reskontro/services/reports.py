@@ -8,6 +8,7 @@ credit notes negative.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -45,25 +46,30 @@ def _party_id(uow: UnitOfWork, company_id: int, kind: PartyKind | None, number: 
 def open_items_report(*, uow: UnitOfWork, company_id: int, as_of: date, kind: str | None = None,
                       party_number: str | None = None, overdue_only: bool = False) -> list[Row]:
     """Items open at ``as_of``: one row each, amounts in the ledger's natural sign."""
+    return list(iter_open_items(uow=uow, company_id=company_id, as_of=as_of, kind=kind, party_number=party_number,
+                                overdue_only=overdue_only))
+
+
+def iter_open_items(*, uow: UnitOfWork, company_id: int, as_of: date, kind: str | None = None,
+                    party_number: str | None = None, overdue_only: bool = False) -> Iterator[Row]:
+    """:func:`open_items_report` as a stream for listings and exports of any size; the unit of work
+    stays open (read-only) until the last row is read or the iterator is closed."""
     k = _kind(kind)
     with uow:
         cc = uow.repo.company(company_id).currency
         party_id = _party_id(uow, company_id, k, party_number)
-        rows = queries.open_items(uow.repo.conn, company_id, as_of, kind=k.value if k else None,
-                                  party_id=party_id, overdue_only=overdue_only)
-    out: list[Row] = []
-    for r in rows:
-        sign = natural_sign(PartyKind(r.kind))
-        out.append({
-            "party_number": r.party_number, "party_name": r.party_name, "kind": r.kind,
-            "document_number": r.document_number, "type": r.item_type, "voucher": r.voucher_ref,
-            "date": r.item_date, "due_date": r.due_date, "days_overdue": max((as_of - r.due_date).days, 0),
-            "kid": r.kid, "currency": r.currency,
-            "amount": sign * from_minor(r.amount_minor, r.currency),
-            "open_currency_amount": sign * from_minor(r.open_minor, r.currency),
-            "open_amount": sign * from_minor(r.open_company_minor, cc),
-        })
-    return out
+        for r in queries.iter_open_items(uow.repo.conn, company_id, as_of, kind=k.value if k else None,
+                                         party_id=party_id, overdue_only=overdue_only):
+            sign = natural_sign(PartyKind(r.kind))
+            yield {
+                "party_number": r.party_number, "party_name": r.party_name, "kind": r.kind,
+                "document_number": r.document_number, "type": r.item_type, "voucher": r.voucher_ref,
+                "date": r.item_date, "due_date": r.due_date, "days_overdue": max((as_of - r.due_date).days, 0),
+                "kid": r.kid, "currency": r.currency,
+                "amount": sign * from_minor(r.amount_minor, r.currency),
+                "open_currency_amount": sign * from_minor(r.open_minor, r.currency),
+                "open_amount": sign * from_minor(r.open_company_minor, cc),
+            }
 
 
 @dataclass(frozen=True, slots=True)

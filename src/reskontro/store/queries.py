@@ -3,7 +3,8 @@
 Historic truth: an item's open amount at date D is its open amount now plus everything that
 matches dated after D took off it (``allocations.alloc_date > D``). An item can be open at D only
 if it is open now or was closed after D (``closed_on > D``), so the query reads two partial
-indexes and, for D = today, touches no allocation at all.
+indexes; it probes allocations only for items allocated after D (``last_alloc_date > D``), and for
+D = today it touches no allocation at all.
 
 Amounts come back in minor units and the GL sign; the services turn them into the ledger's
 natural sign and ``Decimal``.
@@ -16,7 +17,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    CompoundSelect,
+    Connection,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from reskontro.store import tables as t
 
@@ -58,17 +73,25 @@ def nothing_allocated_after(conn: Connection, company_id: int, as_of: date) -> b
                         .limit(1)).first() is None
 
 
-def _open_at(conn: Connection, company_id: int, as_of: date, kind: str | None, party_id: int | None) -> Select[Any]:
-    """Items open at ``as_of`` with their open amounts then (GL sign, minor units).
+#: The item columns the open-items listing needs; other reports ask for fewer, so their pass can stay
+#: inside the covering index of open items.
+ITEM_COLUMNS = ("item_id", "party_id", "kind", "item_type", "document_number", "item_date", "due_date", "kid",
+                "currency", "amount_minor", "amount_company_minor", "voucher_id", "control_account")
+
+
+def _open_at(conn: Connection, company_id: int, as_of: date, kind: str | None, party_id: int | None,
+             columns: Sequence[str] = ITEM_COLUMNS) -> Select[Any] | CompoundSelect[Any]:
+    """Items open at ``as_of`` with their open amounts then (GL sign, minor units): the given item
+    columns plus ``open_minor`` and ``open_company_minor``.
 
     Today (nothing allocated later) this is a scan of the partial index of open items. For a past date
-    the candidates are the items open now or closed after ``as_of`` — two partial indexes, or the
-    party index for one party — and each candidate adds back what later allocations took, read from
-    the covering index on (item, date); nothing is aggregated for the whole company.
+    the candidates are the items open now (the same index) and those closed after ``as_of`` (the
+    partial index on ``closed_on``). Only candidates whose latest allocation is after ``as_of`` add
+    back what later allocations took, read from the covering index on (item, date); nothing is
+    aggregated for the whole company, and an item untouched since ``as_of`` costs no probe at all.
     """
     i, a = t.items, t.allocations
-    cols = (i.c.item_id, i.c.party_id, i.c.kind, i.c.item_type, i.c.document_number, i.c.item_date, i.c.due_date,
-            i.c.kid, i.c.currency, i.c.amount_minor, i.c.amount_company_minor, i.c.voucher_id, i.c.control_account)
+    cols = [i.c[name] for name in columns]
     base = [i.c.company_id == company_id, i.c.item_date <= as_of]
     if kind:
         base.append(i.c.kind == kind)
@@ -77,26 +100,30 @@ def _open_at(conn: Connection, company_id: int, as_of: date, kind: str | None, p
     if nothing_allocated_after(conn, company_id, as_of):
         return select(*cols, i.c.open_minor, i.c.open_company_minor).where(*base, i.c.open_minor != 0)
 
-    def later(column: str) -> Any:
-        return (select(func.coalesce(func.sum(a.c[column]), 0))
-                .where(a.c.company_id == company_id, a.c.item_id == i.c.item_id, a.c.alloc_date > as_of)
-                .scalar_subquery())
+    def at_date(column: str) -> Any:
+        later = (select(func.coalesce(func.sum(a.c[f"amount_{column}"]), 0))
+                 .where(a.c.company_id == company_id, a.c.item_id == i.c.item_id, a.c.alloc_date > as_of)
+                 .scalar_subquery())
+        now = i.c[f"open_{column}"]
+        return (now + cast(case((i.c.last_alloc_date > as_of, later), else_=0), BigInteger)).label(f"open_{column}")
 
-    open_minor = (i.c.open_minor + later("amount_minor")).label("open_minor")
-    open_company = (i.c.open_company_minor + later("amount_company_minor")).label("open_company_minor")
+    picked = select(*cols, at_date("minor"), at_date("company_minor"))
     if party_id is not None:
-        return select(*cols, open_minor, open_company).where(
-            *base, or_(i.c.open_minor != 0, i.c.closed_on > as_of))
-    open_now = select(i.c.item_id).where(*base, i.c.open_minor != 0)
-    closed_later = select(i.c.item_id).where(*base, i.c.closed_on.is_not(None), i.c.closed_on > as_of)
-    candidates = union_all(open_now, closed_later).subquery()
-    return (select(*cols, open_minor, open_company)
-            .select_from(candidates.join(i, and_(i.c.company_id == company_id, i.c.item_id == candidates.c.item_id))))
+        return picked.where(*base, or_(i.c.open_minor != 0, i.c.closed_on > as_of))
+    return union_all(picked.where(*base, i.c.open_minor != 0),
+                     picked.where(*base, i.c.closed_on.is_not(None), i.c.closed_on > as_of))
 
 
 def open_items(conn: Connection, company_id: int, as_of: date, *, kind: str | None = None,
                party_id: int | None = None, overdue_only: bool = False) -> list[OpenItemRow]:
     """Every item open at ``as_of`` (one party or all), ordered by party and due date."""
+    return list(iter_open_items(conn, company_id, as_of, kind=kind, party_id=party_id, overdue_only=overdue_only))
+
+
+def iter_open_items(conn: Connection, company_id: int, as_of: date, *, kind: str | None = None,
+                    party_id: int | None = None, overdue_only: bool = False) -> Iterator[OpenItemRow]:
+    """:func:`open_items` as a stream: the rows arrive in batches, so a listing of 370k items (or an
+    export of it) holds only a batch in memory."""
     sub = _open_at(conn, company_id, as_of, kind, party_id).subquery()
     p, v = t.parties, t.vouchers
     q = (select(sub.c.item_id, sub.c.party_id, p.c.number, p.c.name, sub.c.kind, sub.c.item_type,
@@ -108,7 +135,8 @@ def open_items(conn: Connection, company_id: int, as_of: date, *, kind: str | No
     if overdue_only:
         q = q.where(sub.c.due_date < as_of)
     q = q.order_by(p.c.number, sub.c.due_date, sub.c.item_id)
-    return [OpenItemRow(*_values(row)) for row in conn.execute(q)]
+    for row in stream(conn, q):
+        yield OpenItemRow(*row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,24 +158,30 @@ def aged(conn: Connection, company_id: int, as_of: date, limits: Sequence[int], 
     grouped by party first and joined to the parties afterwards, so today's report is an index-only
     scan of the open items.
     """
-    sub = _open_at(conn, company_id, as_of, kind, party_id).subquery()
-    col = sub.c.due_date if by == "due_date" else sub.c.item_date
+    if by not in ("due_date", "item_date"):
+        raise ValueError(f"aging is by due_date or item_date, not {by!r}")
+    sub = _open_at(conn, company_id, as_of, kind, party_id, ("party_id", by)).subquery()
+    col = sub.c[by]
     amount = sub.c.open_company_minor
-    sums = [func.sum(case((col >= as_of, amount), else_=0)).label("b0")]  # not due: 0 or fewer days past
+    def total(value: Any) -> Any:  # bigint on PostgreSQL too, where sum(bigint) would be numeric
+        return cast(func.sum(value), BigInteger)
+
+    sums = [total(case((col >= as_of, amount), else_=0)).label("b0")]  # not due: 0 or fewer days past
     low_day = as_of - timedelta(days=1)
     for n, limit in enumerate(limits, start=1):
         high_day = as_of - timedelta(days=limit)  # oldest date still in this bucket
-        sums.append(func.sum(case((and_(col <= low_day, col >= high_day), amount), else_=0)).label(f"b{n}"))
+        sums.append(total(case((and_(col <= low_day, col >= high_day), amount), else_=0)).label(f"b{n}"))
         low_day = high_day - timedelta(days=1)
-    sums.append(func.sum(case((col <= low_day, amount), else_=0)).label(f"b{len(limits) + 1}"))
-    grouped = (select(sub.c.party_id, *sums, func.sum(amount).label("total"))
+    sums.append(total(case((col <= low_day, amount), else_=0)).label(f"b{len(limits) + 1}"))
+    grouped = (select(sub.c.party_id, *sums, total(amount).label("total"))
                .where(sub.c.open_minor != 0).group_by(sub.c.party_id).subquery())
     p = t.parties
     bucket_cols = [grouped.c[f"b{n}"] for n in range(len(limits) + 2)]
     q = (select(grouped.c.party_id, p.c.number, p.c.name, p.c.kind, *bucket_cols, grouped.c.total)
          .join(p, and_(p.c.company_id == company_id, p.c.party_id == grouped.c.party_id))
          .order_by(p.c.number))
-    return [AgedRow(int(r[0]), r[1], r[2], r[3], tuple(int(x) for x in r[4:-1]), int(r[-1])) for r in conn.execute(q)]
+    n = len(limits) + 2
+    return [AgedRow(r[0], r[1], r[2], r[3], tuple(r[4:4 + n]), r[4 + n]) for r in conn.execute(q)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +250,7 @@ def control_reconciliation(conn: Connection, company_id: int, as_of: date) -> li
         .where(vl.c.company_id == company_id, vl.c.line_date <= as_of,
                vl.c.account.in_(sorted(set(controls) | used)))
         .group_by(vl.c.account)).all())
-    sub = _open_at(conn, company_id, as_of, None, None).subquery()
+    sub = _open_at(conn, company_id, as_of, None, None, ("control_account",)).subquery()
     subl = dict(conn.execute(
         select(sub.c.control_account, func.sum(sub.c.open_company_minor)).group_by(sub.c.control_account)).all())
     return [ControlRow(acc, controls.get(acc), int(gl.get(acc) or 0), int(subl.get(acc) or 0))
@@ -229,7 +263,7 @@ def party_balances(conn: Connection, company_id: int, as_of: date) -> dict[int, 
     gl = dict(conn.execute(select(vl.c.party_id, func.sum(vl.c.amount_minor))
                            .where(vl.c.company_id == company_id, vl.c.party_id.is_not(None), vl.c.line_date <= as_of)
                            .group_by(vl.c.party_id)).all())
-    sub = _open_at(conn, company_id, as_of, None, None).subquery()
+    sub = _open_at(conn, company_id, as_of, None, None, ("party_id",)).subquery()
     subl = dict(conn.execute(select(sub.c.party_id, func.sum(sub.c.open_company_minor)).group_by(sub.c.party_id))
                 .all())
     return {int(p): (int(gl.get(p) or 0), int(subl.get(p) or 0)) for p in set(gl) | set(subl)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +19,15 @@ from sqlalchemy.exc import IntegrityError
 
 from reskontro.domain.errors import ConcurrentUpdate, NotFound, OverAllocation
 from reskontro.domain.matching import OpenItem
-from reskontro.domain.parties import Block, FreeFieldDef, FreeFieldType, PartyCard, PartyKind, PostingRules
+from reskontro.domain.parties import (
+    Block,
+    FreeFieldDef,
+    FreeFieldType,
+    PartyCard,
+    PartyKind,
+    PostingRules,
+    PostingTerms,
+)
 from reskontro.domain.vouchers import VatCode
 from reskontro.money import from_minor, to_minor
 from reskontro.store import tables as t
@@ -373,17 +381,33 @@ class Repository:
     def parties_by_numbers(self, company_id: int, keys: Iterable[tuple[str, str]] | None) -> dict[int, PartyCard]:
         """party_id → card for the (kind, number) pairs that exist; ``None`` reads the whole register."""
         p = t.parties
-        q = select(p).where(p.c.company_id == company_id)
+        return {int(r["party_id"]): card_from_row(r)
+                for r in self._parties_by_numbers(select(p).where(p.c.company_id == company_id), keys)}
+
+    def posting_terms_by_numbers(self, company_id: int, keys: Iterable[tuple[str, str]] | None
+                                 ) -> dict[int, PostingTerms]:
+        """party_id → what posting needs from the card, for the (kind, number) pairs that exist
+        (``None``: the whole register); reads only those columns."""
+        p = t.parties
+        q = select(p.c.party_id, p.c.kind, p.c.number, p.c.currency, p.c.payment_terms_days, p.c.group_code,
+                   p.c.rule_account, p.c.rule_vat_code, p.c.rule_department, p.c.rule_project
+                   ).where(p.c.company_id == company_id)
+        return {int(r["party_id"]): PostingTerms.of(
+                    PartyKind(r["kind"]), r["number"], r["currency"], r["payment_terms_days"], r["group_code"],
+                    PostingRules(r["rule_account"], r["rule_vat_code"], r["rule_department"], r["rule_project"]))
+                for r in self._parties_by_numbers(q, keys)}
+
+    def _parties_by_numbers(self, q: Any, keys: Iterable[tuple[str, str]] | None) -> Iterator[RowMapping]:
+        p = t.parties
         if keys is None:
-            return {int(r["party_id"]): card_from_row(r) for r in self.conn.execute(q).mappings()}
+            yield from self.conn.execute(q).mappings()
+            return
         wanted = set(keys)
-        out: dict[int, PartyCard] = {}
         numbers = sorted({n for _, n in wanted})
         for k in range(0, len(numbers), 1000):
             for row in self.conn.execute(q.where(p.c.number.in_(numbers[k:k + 1000]))).mappings():
                 if (row["kind"], row["number"]) in wanted:
-                    out[int(row["party_id"])] = card_from_row(row)
-        return out
+                    yield row
 
     def parties_for_ids(self, company_id: int, party_ids: Iterable[int]) -> dict[int, PartyCard]:
         p = t.parties
@@ -553,8 +577,9 @@ class Repository:
         are written.
 
         The CHECK constraints refuse an update that would cross zero, and on PostgreSQL the row lock
-        makes a second concurrent matcher wait and then see the reduced amount. ``closed_on`` becomes the
-        latest allocation date when the item is settled, so as-of queries know when it closed.
+        makes a second concurrent matcher wait and then see the reduced amount. ``last_alloc_date`` becomes
+        the latest allocation date, and ``closed_on`` too when the item is settled, so as-of queries know
+        which items changed after a date and when each closed.
         """
         if not takes:
             return
@@ -566,6 +591,7 @@ class Repository:
                     self.conn.execute(text(
                         "UPDATE items SET open_minor = items.open_minor - v.take, "
                         "open_company_minor = items.open_company_minor - v.tc, version = items.version + 1, "
+                        f"last_alloc_date = {last}, "
                         f"closed_on = CASE WHEN items.open_minor - v.take = 0 THEN {last} END "
                         "FROM unnest(CAST(:ids AS bigint[]), CAST(:takes AS bigint[]), CAST(:tcs AS bigint[])) "
                         "AS v(iid, take, tc) WHERE items.company_id = :cid AND items.item_id = v.iid"),
@@ -575,7 +601,7 @@ class Repository:
                     self.conn.execute(text(
                         "UPDATE items SET open_minor = open_minor - :take, "
                         "open_company_minor = open_company_minor - :tc, version = version + 1, "
-                        f"closed_on = CASE WHEN open_minor - :take = 0 THEN {last} END "
+                        f"last_alloc_date = {last}, closed_on = CASE WHEN open_minor - :take = 0 THEN {last} END "
                         "WHERE company_id = :cid AND item_id = :iid"),
                         [{"iid": iid, "take": take, "tc": tc, "cid": company_id} for iid, take, tc in takes])
         except IntegrityError:

@@ -369,6 +369,7 @@ items = Table(
     Column("control_account", String(10), nullable=False),
     Column("description", String(500)),
     Column("closed_on", Date),  # date of the match that closed it; NULL while open
+    Column("last_alloc_date", Date),  # latest allocation (match or unmatch) on it; NULL if never matched
     Column("version", Integer, nullable=False),
     PrimaryKeyConstraint("company_id", "item_id"),
     UniqueConstraint("company_id", "party_id", "item_type", "document_number"),
@@ -378,9 +379,11 @@ items = Table(
     CheckConstraint(_OPEN_WITHIN, name="open_within_amount"),
     CheckConstraint(_OPEN_COMPANY_WITHIN, name="open_company_within_amount"),
     CheckConstraint("kind IN ('customer', 'supplier')", name="kind"),
-    # The open-items and aging reports read only this partial covering index when as-of is today.
+    # The open-items and aging reports read only this partial covering index when as-of is today;
+    # at a past date, last_alloc_date says which open items need their later allocations added back.
     Index("ix_items_open", "company_id", "kind", "party_id", "due_date", "item_date", "open_minor",
-          "open_company_minor", sqlite_where=text("open_minor <> 0"), postgresql_where=text("open_minor <> 0")),
+          "open_company_minor", "last_alloc_date",
+          sqlite_where=text("open_minor <> 0"), postgresql_where=text("open_minor <> 0")),
     Index("ix_items_closed_on", "company_id", "kind", "closed_on",
           sqlite_where=text("closed_on IS NOT NULL"), postgresql_where=text("closed_on IS NOT NULL")),
     Index("ix_items_party", "company_id", "party_id", "item_date"),
