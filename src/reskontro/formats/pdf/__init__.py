@@ -1,0 +1,43 @@
+"""PDF documents for parties: the statement (kontoutskrift), and the window-envelope layout letters share."""
+
+from reskontro.formats.pdf.statement import (
+    WINDOW_H,
+    WINDOW_W,
+    WINDOW_X,
+    WINDOW_Y,
+    Address,
+    Statement,
+    StatementLine,
+    StatementOpenItem,
+    address_lines,
+    draw_address_block,
+    format_amount,
+    format_bank_account,
+    format_date,
+    format_org_number,
+    put_text,
+    render_statement,
+    resolve_language,
+    safe_text,
+)
+
+__all__ = [
+    "WINDOW_H",
+    "WINDOW_W",
+    "WINDOW_X",
+    "WINDOW_Y",
+    "Address",
+    "Statement",
+    "StatementLine",
+    "StatementOpenItem",
+    "address_lines",
+    "draw_address_block",
+    "format_amount",
+    "format_bank_account",
+    "format_date",
+    "format_org_number",
+    "put_text",
+    "render_statement",
+    "resolve_language",
+    "safe_text",
+]
