@@ -27,10 +27,12 @@ class App:
             self._engine = database.make_engine(self.settings.database_url)
         return self._engine
 
-    def uow(self, *, readonly: bool = False) -> UnitOfWork:
+    def uow(self, *, readonly: bool = False, actor: str | None = None) -> UnitOfWork:
+        """A unit of work; ``actor`` (the signed-in user) is who the audit names, else the settings' actor."""
+        who = actor or self.settings.actor
         if self.today is not None:
-            return SqlUnitOfWork(self.engine, actor=self.settings.actor, readonly=readonly, today=self.today)
-        return SqlUnitOfWork(self.engine, actor=self.settings.actor, readonly=readonly)
+            return SqlUnitOfWork(self.engine, actor=who, readonly=readonly, today=self.today)
+        return SqlUnitOfWork(self.engine, actor=who, readonly=readonly)
 
     def migrate(self) -> None:
         database.upgrade(self.engine)
