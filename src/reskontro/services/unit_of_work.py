@@ -12,12 +12,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from reskontro.store.access import AccessRepository
     from reskontro.store.repositories import Repository
 
 
 class UnitOfWork(Protocol):
     actor: str
     repo: Repository
+    access: AccessRepository
     today: Callable[[], date]
     now: Callable[[], datetime]
 

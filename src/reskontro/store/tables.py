@@ -370,6 +370,10 @@ items = Table(
     Column("description", String(500)),
     Column("closed_on", Date),  # date of the match that closed it; NULL while open
     Column("last_alloc_date", Date),  # latest allocation (match or unmatch) on it; NULL if never matched
+    # Report filters, set by the dispute and collection features: NULL while not disputed / not at collection.
+    Column("disputed_since", Date),
+    Column("dispute_note", String(500)),
+    Column("collection_since", Date),
     Column("version", Integer, nullable=False),
     PrimaryKeyConstraint("company_id", "item_id"),
     UniqueConstraint("company_id", "party_id", "item_type", "document_number"),
@@ -380,9 +384,10 @@ items = Table(
     CheckConstraint(_OPEN_COMPANY_WITHIN, name="open_company_within_amount"),
     CheckConstraint("kind IN ('customer', 'supplier')", name="kind"),
     # The open-items and aging reports read only this partial covering index when as-of is today;
-    # at a past date, last_alloc_date says which open items need their later allocations added back.
+    # at a past date, last_alloc_date says which open items need their later allocations added back, and
+    # item_id (not the table's rowid) finds those allocations without a visit to the table row.
     Index("ix_items_open", "company_id", "kind", "party_id", "due_date", "item_date", "open_minor",
-          "open_company_minor", "last_alloc_date",
+          "open_company_minor", "last_alloc_date", "item_id",
           sqlite_where=text("open_minor <> 0"), postgresql_where=text("open_minor <> 0")),
     Index("ix_items_closed_on", "company_id", "kind", "closed_on",
           sqlite_where=text("closed_on IS NOT NULL"), postgresql_where=text("closed_on IS NOT NULL")),
@@ -454,4 +459,88 @@ imports = Table(
     PrimaryKeyConstraint("company_id", "import_id"),
     ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
     Index("ix_imports_sha", "company_id", "sha256"),
+)
+
+# -- identity, access and per-user data ------------------------------------------------------------------
+#
+# Users and their API tokens are identity, not company data: one person can work in several companies.
+# They are the only tables besides ``companies`` without ``company_id`` (on Citus they would be reference
+# tables, copied to every node). What a user may do in a company is a membership, which is company data.
+
+users = Table(
+    "users", metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False),
+    Column("display_name", String(200)),
+    Column("password_hash", String(200), nullable=False),  # argon2id, PHC string; never the password
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("username"),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("token_id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(8), nullable=False),  # the first characters of the token, to recognise it; not secret
+    Column("token_sha256", String(64), nullable=False),  # the token itself is shown once and never stored
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    UniqueConstraint("token_sha256"),
+    ForeignKeyConstraint(["user_id"], ["users.user_id"]),
+    Index("ix_api_tokens_user", "user_id"),
+)
+
+# "Which companies may this user see" scans memberships by user_id: no index can serve it without
+# breaking the rule that company_id leads every index, and with few companies per database the scan
+# is a handful of pages (it runs once per authentication, not per row of a report).
+memberships = Table(
+    "memberships", metadata,
+    _company(),
+    Column("user_id", Integer, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("granted_by", String(100), nullable=False),
+    PrimaryKeyConstraint("company_id", "user_id"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+    ForeignKeyConstraint(["user_id"], ["users.user_id"]),
+    CheckConstraint("role IN ('admin', 'accountant', 'read_only')", name="role"),
+)
+
+# One row per API request made with an Idempotency-Key: the key is reserved (pending) before the
+# request runs and holds its response once done, so a retry replays the response and posts nothing.
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    _company(),
+    Column("user_id", Integer, nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(128), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("status_code", Integer),
+    Column("content_type", String(200)),
+    Column("body", LargeBinary),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("company_id", "user_id", "key"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+    ForeignKeyConstraint(["user_id"], ["users.user_id"]),
+    CheckConstraint("status IN ('pending', 'done')", name="status"),
+)
+
+saved_queries = Table(
+    "saved_queries", metadata,
+    _company(),
+    Column("query_id", BigInteger, nullable=False),
+    Column("owner", String(100), nullable=False),  # a username (or the CLI's actor)
+    Column("name", String(100), nullable=False),
+    Column("report", String(40), nullable=False),
+    Column("parameters", Text, nullable=False),  # JSON object of str -> str
+    Column("shared", Boolean, nullable=False),
+    *_created(),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("company_id", "query_id"),
+    UniqueConstraint("company_id", "owner", "name"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
 )

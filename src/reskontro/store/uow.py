@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
+from reskontro.store.access import AccessRepository
 from reskontro.store.repositories import Repository
 
 
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
     """``with uow: ...; uow.commit()``. Leaving the block without commit rolls everything back."""
 
     repo: Repository
+    access: AccessRepository
 
     def __init__(self, engine: Engine, *, actor: str = "system", today: Callable[[], date] = _today,
                  now: Callable[[], datetime] = _utcnow, readonly: bool = False) -> None:
@@ -43,6 +45,7 @@ class SqlUnitOfWork:
             conn = conn.execution_options(reskontro_readonly=True)
         self._conn = conn
         self.repo = Repository(self._conn, now=self.now, actor=self.actor)
+        self.access = AccessRepository(self._conn, now=self.now, actor=self.actor)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
