@@ -55,7 +55,7 @@ def test_post_match_and_report_from_the_command_line(env: Path) -> None:
     csv_file = env / "aged.csv"
     cli("report", "aged", "--as-of", "2026-01-31", "--buckets", "10,20", "--format", "csv", "--output",
         str(csv_file))
-    assert csv_file.read_bytes().startswith(b"\xef\xbb\xbfparty_number,party_name,not_due,days_1_10,days_11_20,")
+    assert csv_file.read_bytes().startswith(b"\xef\xbb\xbfparty_number,party_name,kind,not_due,days_1_10,days_11_20,")
     assert "0.00" in cli("report", "reconcile")
     assert "Kunde AS" in cli("party", "show", "10001")
     cli("voucher", "reverse", "SF2026-1", "--date", "2026-01-31", "--reason", "feil")
@@ -103,7 +103,7 @@ def test_the_demo_builds_a_reconciled_ledger(env: Path) -> None:
     out = cli("demo", "--customers", "20", "--suppliers", "10")
     assert "Demo company 1 created" in out
     assert "reskontro --company 1 report aged" in out
-    assert "difference" in cli("--company", "1", "report", "reconcile")
+    assert "Difference" in cli("--company", "1", "report", "reconcile")
     assert "already there" in cli("demo", "--customers", "20", "--suppliers", "10")
 
 

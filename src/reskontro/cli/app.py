@@ -21,7 +21,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from reskontro.bootstrap import App, build
-from reskontro.domain.aging import Buckets
 from reskontro.domain.errors import ImportFailed, ReskontroError, ValidationFailed
 from reskontro.domain.parties import PartyCard, PartyKind, PostingRules
 from reskontro.domain.periods import Period
@@ -39,7 +38,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                   help="Reskontro: customer and supplier sub-ledgers (kundereskontro / leverandørreskontro).")
 party_app = typer.Typer(no_args_is_help=True, help="Customers and suppliers.")
 post_app = typer.Typer(no_args_is_help=True, help="Post invoices, credit notes, payments, write-offs.")
-report_app = typer.Typer(no_args_is_help=True, help="Reports: open items, aging, reconciliation.")
+report_app = typer.Typer(no_args_is_help=True, help="Reports: open items, aging, ledger specification, statements, "
+                                                    "payment behaviour; every one exports to CSV, JSON and Excel.")
 import_app = typer.Typer(no_args_is_help=True, help="Import parties and transactions from CSV or XLSX.")
 voucher_app = typer.Typer(no_args_is_help=True, help="Vouchers: show and reverse.")
 period_app = typer.Typer(no_args_is_help=True, help="Accounting periods: close and reopen months.")
@@ -712,62 +712,6 @@ def import_transactions(file: _FILE) -> None:
     _import(imports.import_transactions, file, "transactions")
 
 
-# -- reports -----------------------------------------------------------------------------------------------
-
-_ASOF = Annotated[str | None, typer.Option("--as-of", help="Date (default today)")]
-_FMT = Annotated[Format, typer.Option("--format")]
-_OUT = Annotated[Path | None, typer.Option("--output", help="Write to this file")]
-
-
-@report_app.command("open-items")
-def report_open_items(kind: Annotated[Kind | None, typer.Option()] = None, as_of: _ASOF = None,
-                      party: Annotated[str | None, typer.Option()] = None,
-                      overdue_only: Annotated[bool, typer.Option()] = False,
-                      format: _FMT = Format.table, output: _OUT = None) -> None:
-    """Items open at a date (historic dates are exact)."""
-    a = state.app()
-    cid = run(a.company_id)
-    day = parse_day(as_of, "as-of") or today()
-    rows = run(lambda: reports.open_items_report(uow=a.uow(readonly=True), company_id=cid, as_of=day,
-                                                 kind=kind.value if kind else None, party_number=party,
-                                                 overdue_only=overdue_only))
-    total = sum((r["open_amount"] for r in rows), Decimal(0))
-    render(rows, ["party_number", "party_name", "document_number", "type", "date", "due_date", "days_overdue",
-                  "currency", "amount", "open_currency_amount", "open_amount"], format, output,
-           title=f"Open items {day}", totals={"party_number": "Total", "open_amount": total})
-
-
-@report_app.command("aged")
-def report_aged(kind: Annotated[Kind | None, typer.Option()] = None, as_of: _ASOF = None,
-                buckets: Annotated[str, typer.Option(help="Upper limits in days, e.g. 30,60,90")] = "30,60,90",
-                by: Annotated[str, typer.Option(help="due_date or document_date")] = "due_date",
-                party: Annotated[str | None, typer.Option()] = None,
-                format: _FMT = Format.table, output: _OUT = None) -> None:
-    """Aged open items per party (aldersfordelt saldoliste)."""
-    a = state.app()
-    cid = run(a.company_id)
-    day = parse_day(as_of, "as-of") or today()
-    b = run(lambda: Buckets.parse(buckets))
-    report = run(lambda: reports.aged_report(uow=a.uow(readonly=True), company_id=cid, as_of=day,
-                                             kind=kind.value if kind else None, buckets=b, party_number=party, by=by))
-    render(report.rows, ["party_number", "party_name", *report.bucket_names, "total"], format, output,
-           title=f"Aged open items {day}", totals=report.totals)
-
-
-@report_app.command("reconcile")
-def report_reconcile(as_of: _ASOF = None, format: _FMT = Format.table, output: _OUT = None) -> None:
-    """Control accounts (1500/2400...) against the sub-ledgers; exits 1 if they differ."""
-    a = state.app()
-    cid = run(a.company_id)
-    day = parse_day(as_of, "as-of") or today()
-    rows = run(lambda: reports.reconciliation_report(uow=a.uow(readonly=True), company_id=cid, as_of=day))
-    render(rows, ["account", "kind", "gl_balance", "subledger_open", "difference"], format, output,
-           title=f"Sub-ledger against GL {day}")
-    if any(r["difference"] for r in rows):
-        err.print("[red]The sub-ledger does not agree with the GL.[/red]")
-        raise typer.Exit(1)
-
-
 def main() -> None:
     try:
         app()
@@ -775,6 +719,12 @@ def main() -> None:
         err.print(f"error: {exc}")
         sys.exit(1)
 
+
+# The report commands are generated from the report catalogue (they register on report_app).
+from reskontro.cli import reports as _reports  # noqa: E402, F401
+from reskontro.cli.users import users_app  # noqa: E402
+
+app.add_typer(users_app, name="user")
 
 if __name__ == "__main__":  # pragma: no cover
     main()

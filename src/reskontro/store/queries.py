@@ -114,26 +114,73 @@ def _open_at(conn: Connection, company_id: int, as_of: date, kind: str | None, p
                      picked.where(*base, i.c.closed_on.is_not(None), i.c.closed_on > as_of))
 
 
+@dataclass(frozen=True, slots=True)
+class ItemFilter:
+    """Filters of the open-items listing. Amounts are company-currency minor units in the ledger's
+    natural sign (a customer's invoice and a supplier's invoice are both positive)."""
+
+    group_code: str | None = None
+    currency: str | None = None
+    due_before: date | None = None
+    min_open_minor: int | None = None
+    max_open_minor: int | None = None
+    overdue_only: bool = False
+    disputed: bool | None = None
+    in_collection: bool | None = None
+    blocked: bool | None = None  # the party has a reminder block, credit stop or payment block
+    free_fields: tuple[tuple[str, str], ...] = ()  # (code, canonical value text), all must match
+
+
 def open_items(conn: Connection, company_id: int, as_of: date, *, kind: str | None = None,
                party_id: int | None = None, overdue_only: bool = False) -> list[OpenItemRow]:
     """Every item open at ``as_of`` (one party or all), ordered by party and due date."""
-    return list(iter_open_items(conn, company_id, as_of, kind=kind, party_id=party_id, overdue_only=overdue_only))
+    return list(iter_open_items(conn, company_id, as_of, kind=kind, party_id=party_id,
+                                where=ItemFilter(overdue_only=overdue_only)))
+
+
+def _natural(kind: Any, amount: Any) -> Any:
+    return case((kind == "customer", amount), else_=-amount)
 
 
 def iter_open_items(conn: Connection, company_id: int, as_of: date, *, kind: str | None = None,
-                    party_id: int | None = None, overdue_only: bool = False) -> Iterator[OpenItemRow]:
-    """:func:`open_items` as a stream: the rows arrive in batches, so a listing of 370k items (or an
-    export of it) holds only a batch in memory."""
+                    party_id: int | None = None, where: ItemFilter | None = None,
+                    overdue_only: bool = False) -> Iterator[OpenItemRow]:
+    """:func:`open_items` with filters, as a stream: the rows arrive in batches, so a listing of 370k
+    items (or an export of it) holds only a batch in memory."""
+    f = where or ItemFilter(overdue_only=overdue_only)
     sub = _open_at(conn, company_id, as_of, kind, party_id).subquery()
-    p, v = t.parties, t.vouchers
+    p, v, i, fv = t.parties, t.vouchers, t.items, t.party_free_values
     q = (select(sub.c.item_id, sub.c.party_id, p.c.number, p.c.name, sub.c.kind, sub.c.item_type,
                 sub.c.document_number, sub.c.item_date, sub.c.due_date, sub.c.kid, sub.c.currency, sub.c.amount_minor,
                 sub.c.amount_company_minor, sub.c.open_minor, sub.c.open_company_minor, voucher_ref(v))
          .join(p, and_(p.c.company_id == company_id, p.c.party_id == sub.c.party_id))
          .join(v, and_(v.c.company_id == company_id, v.c.voucher_id == sub.c.voucher_id))
          .where(sub.c.open_minor != 0))
-    if overdue_only:
+    if f.overdue_only or overdue_only:
         q = q.where(sub.c.due_date < as_of)
+    if f.due_before is not None:
+        q = q.where(sub.c.due_date < f.due_before)
+    if f.group_code is not None:
+        q = q.where(p.c.group_code == f.group_code)
+    if f.currency is not None:
+        q = q.where(sub.c.currency == f.currency)
+    natural_open = _natural(sub.c.kind, sub.c.open_company_minor)
+    if f.min_open_minor is not None:
+        q = q.where(natural_open >= f.min_open_minor)
+    if f.max_open_minor is not None:
+        q = q.where(natural_open <= f.max_open_minor)
+    for flag, column in ((f.disputed, i.c.disputed_since), (f.in_collection, i.c.collection_since)):
+        if flag is not None:
+            on_item = select(i.c.item_id).where(i.c.company_id == company_id, i.c.item_id == sub.c.item_id,
+                                                column.is_not(None), column <= as_of)
+            q = q.where(on_item.exists() if flag else ~on_item.exists())
+    if f.blocked is not None:
+        any_block = or_(p.c.reminder_block_since.is_not(None), p.c.credit_stop_since.is_not(None),
+                        p.c.payment_block_since.is_not(None))
+        q = q.where(any_block if f.blocked else ~any_block)
+    for code, value in f.free_fields:
+        q = q.where(select(fv.c.party_id).where(fv.c.company_id == company_id, fv.c.party_id == sub.c.party_id,
+                                                fv.c.code == code, fv.c.value_text == value).exists())
     q = q.order_by(p.c.number, sub.c.due_date, sub.c.item_id)
     for row in stream(conn, q):
         yield OpenItemRow(*row)
@@ -145,24 +192,32 @@ class AgedRow:
     party_number: str
     party_name: str
     kind: str
-    buckets: tuple[int, ...]  # company currency, minor units, GL sign; one per bucket
-    total: int
+    buckets: tuple[int, ...]  # minor units, GL sign, one per bucket: company currency, or ``currency``
+    total: int  # the buckets' sum
+    currency: str | None = None  # set when aged per currency: buckets and total are in it
+    total_company: int | None = None  # the company-currency total of a per-currency row
 
 
 def aged(conn: Connection, company_id: int, as_of: date, limits: Sequence[int], *, kind: str | None = None,
-         party_id: int | None = None, by: str = "due_date") -> list[AgedRow]:
-    """Open amounts at ``as_of`` per party in aging buckets, in one set-based pass.
+         party_id: int | None = None, by: str = "due_date", per_currency: bool = False,
+         currency: str | None = None, group_code: str | None = None) -> list[AgedRow]:
+    """Open amounts at ``as_of`` per party (or per party and currency) in aging buckets, in one
+    set-based pass.
 
     Bucket edges are turned into dates (``due_date >= as_of - 30``), so the database compares dates
     and needs no date arithmetic of its own. ``by`` is ``due_date`` or ``item_date``. The sums are
     grouped by party first and joined to the parties afterwards, so today's report is an index-only
-    scan of the open items.
+    scan of the open items. Per currency, the buckets hold currency amounts and ``total_company``
+    the company-currency total.
     """
     if by not in ("due_date", "item_date"):
         raise ValueError(f"aging is by due_date or item_date, not {by!r}")
-    sub = _open_at(conn, company_id, as_of, kind, party_id, ("party_id", by)).subquery()
+    need_currency = per_currency or currency is not None
+    sub = _open_at(conn, company_id, as_of, kind, party_id,
+                   ("party_id", by, "currency") if need_currency else ("party_id", by)).subquery()
     col = sub.c[by]
-    amount = sub.c.open_company_minor
+    amount = sub.c.open_minor if per_currency else sub.c.open_company_minor
+
     def total(value: Any) -> Any:  # bigint on PostgreSQL too, where sum(bigint) would be numeric
         return cast(func.sum(value), BigInteger)
 
@@ -173,15 +228,22 @@ def aged(conn: Connection, company_id: int, as_of: date, limits: Sequence[int], 
         sums.append(total(case((and_(col <= low_day, col >= high_day), amount), else_=0)).label(f"b{n}"))
         low_day = high_day - timedelta(days=1)
     sums.append(total(case((col <= low_day, amount), else_=0)).label(f"b{len(limits) + 1}"))
-    grouped = (select(sub.c.party_id, *sums, total(amount).label("total"))
-               .where(sub.c.open_minor != 0).group_by(sub.c.party_id).subquery())
+    keys = [sub.c.party_id, *([sub.c.currency] if per_currency else [])]
+    grouped = select(*keys, *sums, total(amount).label("total"), total(sub.c.open_company_minor).label("tc"))
+    grouped = grouped.where(sub.c.open_minor != 0)
+    if currency is not None:
+        grouped = grouped.where(sub.c.currency == currency)
+    g = grouped.group_by(*keys).subquery()
     p = t.parties
-    bucket_cols = [grouped.c[f"b{n}"] for n in range(len(limits) + 2)]
-    q = (select(grouped.c.party_id, p.c.number, p.c.name, p.c.kind, *bucket_cols, grouped.c.total)
-         .join(p, and_(p.c.company_id == company_id, p.c.party_id == grouped.c.party_id))
-         .order_by(p.c.number))
     n = len(limits) + 2
-    return [AgedRow(r[0], r[1], r[2], r[3], tuple(r[4:4 + n]), r[4 + n]) for r in conn.execute(q)]
+    q = (select(g.c.party_id, p.c.number, p.c.name, p.c.kind, *[g.c[f"b{k}"] for k in range(n)], g.c.total,
+                g.c.currency if per_currency else literal(None), g.c.tc)
+         .join(p, and_(p.c.company_id == company_id, p.c.party_id == g.c.party_id))
+         .order_by(p.c.number, *([g.c.currency] if per_currency else [])))
+    if group_code is not None:
+        q = q.where(p.c.group_code == group_code)
+    return [AgedRow(r[0], r[1], r[2], r[3], tuple(r[4:4 + n]), r[4 + n], r[5 + n], r[6 + n])
+            for r in conn.execute(q)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,3 +375,169 @@ def stream(conn: Connection, q: Select[Any], batch: int = 5000) -> Iterator[Any]
     """Rows of a large query without holding them all in memory."""
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)
     yield from result
+
+
+@dataclass(frozen=True, slots=True)
+class SpecRow:
+    party_id: int
+    party_number: str
+    party_name: str
+    kind: str
+    opening_minor: int  # GL sign, company currency
+    debit_minor: int  # movements in the period, both positive
+    credit_minor: int
+    closing_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class SpecControl:
+    account: str
+    opening_minor: int
+    debit_minor: int
+    credit_minor: int
+    closing_minor: int
+
+
+def _movements(amount: Any, day: Any, date_from: date) -> list[Any]:
+    def total(value: Any) -> Any:
+        return cast(func.coalesce(func.sum(value), 0), BigInteger)
+
+    return [total(case((day < date_from, amount), else_=0)).label("opening"),
+            total(case((and_(day >= date_from, amount > 0), amount), else_=0)).label("debit"),
+            total(case((and_(day >= date_from, amount < 0), -amount), else_=0)).label("credit")]
+
+
+def ledger_specification(conn: Connection, company_id: int, kind: str, date_from: date, date_to: date
+                         ) -> tuple[list[SpecRow], list[SpecControl]]:
+    """Reskontrospesifikasjon: per party the opening balance, debits, credits and closing balance of
+    its sub-ledger lines in the period; and the same figures for every control account the kind's
+    sub-ledger posts to, from all GL lines on it. Both come from voucher lines in one pass each
+    (covering indexes on party and on account), so the two sides are independent measurements and
+    their difference is a real check.
+    """
+    vl, p, a, i = t.voucher_lines, t.parties, t.accounts, t.items
+    per_party = (select(vl.c.party_id, *_movements(vl.c.amount_minor, vl.c.line_date, date_from))
+                 .where(vl.c.company_id == company_id, vl.c.party_id.is_not(None), vl.c.line_date <= date_to)
+                 .group_by(vl.c.party_id).subquery())
+    q = (select(per_party.c.party_id, p.c.number, p.c.name, p.c.kind, per_party.c.opening, per_party.c.debit,
+                per_party.c.credit)
+         .join(p, and_(p.c.company_id == company_id, p.c.party_id == per_party.c.party_id))
+         .where(p.c.kind == kind,
+                or_(per_party.c.opening != 0, per_party.c.debit != 0, per_party.c.credit != 0))
+         .order_by(p.c.number))
+    rows = [SpecRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[4] + r[5] - r[6]) for r in conn.execute(q)]
+    controls = set(conn.execute(select(a.c.number).where(a.c.company_id == company_id, a.c.control_kind == kind))
+                   .scalars())
+    controls |= set(conn.execute(select(i.c.control_account).where(i.c.company_id == company_id, i.c.kind == kind)
+                                 .distinct()).scalars())
+    gl = (select(vl.c.account, *_movements(vl.c.amount_minor, vl.c.line_date, date_from))
+          .where(vl.c.company_id == company_id, vl.c.account.in_(sorted(controls)), vl.c.line_date <= date_to)
+          .group_by(vl.c.account).order_by(vl.c.account))
+    found = {r[0]: r for r in conn.execute(gl)}
+    out = []
+    for acc in sorted(controls):
+        r = found.get(acc)
+        o, d, c = (r[1], r[2], r[3]) if r else (0, 0, 0)
+        out.append(SpecControl(acc, o, d, c, o + d - c))
+    return rows, out
+
+
+def _days_between(conn: Connection, later: Any, earlier: Any) -> Any:
+    """Whole days from ``earlier`` to ``later`` in SQL (dates are ISO text on SQLite)."""
+    if conn.dialect.name == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), BigInteger)
+    return later - earlier
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentBehaviourRow:
+    party_id: int
+    party_number: str
+    party_name: str
+    invoices_paid: int  # invoices settled in the period
+    paid_late: int  # of those, settled after their due date
+    days_after_due_sum: int  # Σ (settled − due) in days, early payments negative
+    days_late_weighted_sum: int  # Σ days after due × amount (company minor units), for an amount-weighted mean
+    paid_amount_minor: int  # Σ amounts of the invoices settled in the period
+    invoiced_minor: int  # Σ invoices dated in the period (company currency)
+    open_minor: int  # open at the period's end (company currency, GL sign)
+
+
+def payment_behaviour(conn: Connection, company_id: int, date_from: date, date_to: date, *,
+                      party_id: int | None = None) -> list[PaymentBehaviourRow]:
+    """How customers pay: invoices settled in the period, how many late and by how many days, what was
+    invoiced in the period and what is open at its end — three grouped passes, joined by party."""
+    i, p = t.items, t.parties
+    base = [i.c.company_id == company_id, i.c.kind == "customer", i.c.item_type == "invoice"]
+    if party_id is not None:
+        base.append(i.c.party_id == party_id)
+    days = _days_between(conn, i.c.closed_on, i.c.due_date)
+
+    def total(value: Any) -> Any:
+        return cast(func.coalesce(func.sum(value), 0), BigInteger)
+
+    paid = {r[0]: r[1:] for r in conn.execute(
+        select(i.c.party_id, func.count(), total(case((days > 0, 1), else_=0)), total(days),
+               total(days * i.c.amount_company_minor), total(i.c.amount_company_minor))
+        .where(*base, i.c.closed_on.is_not(None), i.c.closed_on >= date_from, i.c.closed_on <= date_to)
+        .group_by(i.c.party_id))}
+    invoiced: dict[int, int] = {r[0]: r[1] for r in conn.execute(
+        select(i.c.party_id, total(i.c.amount_company_minor))
+        .where(*base, i.c.item_date >= date_from, i.c.item_date <= date_to).group_by(i.c.party_id))}
+    sub = _open_at(conn, company_id, date_to, "customer", party_id, ("party_id",)).subquery()
+    open_at: dict[int, int] = {r[0]: r[1] for r in conn.execute(
+        select(sub.c.party_id, total(sub.c.open_company_minor)).group_by(sub.c.party_id))}
+    ids = set(paid) | set(invoiced) | set(open_at)
+    if not ids:
+        return []
+    names = {r[0]: (r[1], r[2]) for r in conn.execute(
+        select(p.c.party_id, p.c.number, p.c.name).where(p.c.company_id == company_id, p.c.kind == "customer",
+                                                         *([p.c.party_id == party_id] if party_id else [])))}
+    out = []
+    for pid in ids:
+        n, late, days_sum, weighted, paid_amount = paid.get(pid, (0, 0, 0, 0, 0))
+        number, name = names[pid]
+        out.append(PaymentBehaviourRow(pid, number, name, int(n), int(late), int(days_sum), int(weighted),
+                                       int(paid_amount), int(invoiced.get(pid, 0)), int(open_at.get(pid, 0))))
+    out.sort(key=lambda r: r.party_number)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ItemLine:
+    item_id: int
+    party_number: str
+    party_name: str
+    kind: str
+    item_type: str
+    document_number: str
+    item_date: date
+    due_date: date
+    kid: str | None
+    currency: str
+    amount_minor: int
+    amount_company_minor: int
+    open_company_minor: int
+    voucher_ref: str
+    description: str | None
+
+
+def iter_items(conn: Connection, company_id: int, date_from: date, date_to: date, *, kind: str | None = None,
+               party_id: int | None = None, item_type: str | None = None) -> Iterator[ItemLine]:
+    """Every sub-ledger item dated in the period, as a stream in posting order (the primary key, so no
+    sort), with its open amount now."""
+    i, p, v = t.items, t.parties, t.vouchers
+    q = (select(i.c.item_id, p.c.number, p.c.name, i.c.kind, i.c.item_type, i.c.document_number, i.c.item_date,
+                i.c.due_date, i.c.kid, i.c.currency, i.c.amount_minor, i.c.amount_company_minor,
+                i.c.open_company_minor, voucher_ref(v), i.c.description)
+         .join(p, and_(p.c.company_id == i.c.company_id, p.c.party_id == i.c.party_id))
+         .join(v, and_(v.c.company_id == i.c.company_id, v.c.voucher_id == i.c.voucher_id))
+         .where(i.c.company_id == company_id, i.c.item_date >= date_from, i.c.item_date <= date_to))
+    if kind is not None:
+        q = q.where(i.c.kind == kind)
+    if party_id is not None:
+        q = q.where(i.c.party_id == party_id)
+    if item_type is not None:
+        q = q.where(i.c.item_type == item_type)
+    for row in stream(conn, q.order_by(i.c.company_id, i.c.item_id), batch=20000):
+        yield ItemLine(*row)
