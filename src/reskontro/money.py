@@ -72,6 +72,11 @@ def to_minor(amount: Decimal, currency: str) -> int:
 def from_minor(minor: int, currency: str) -> Decimal:
     """Minor units back to a Decimal with the currency's number of decimals."""
     exp = exponent(currency)
+    if -10**28 < minor < 10**28:
+        # Decimal(int) has exponent 0, so scaleb gives exactly ``exp`` decimals (0 -> 0.00) and quantize would
+        # change nothing, as long as the digits fit the default context's precision (28).
+        return Decimal(minor).scaleb(-exp)
+    # More digits than that: scaleb would round, and quantize refuses with InvalidOperation, as it always did.
     return Decimal(minor).scaleb(-exp).quantize(Decimal(1).scaleb(-exp))
 
 
