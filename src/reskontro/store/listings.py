@@ -208,7 +208,10 @@ def items(conn: Connection, company_id: int, *, kind: str | None, party_id: int 
         q = q.where(i.c.item_type == item_type)
     if after is not None:
         q = q.where(i.c.item_id > after)
-    return [ItemRow(*tuple(row)) for row in conn.execute(q.order_by(i.c.item_id).limit(limit))]
+    # For one party, "+ 0" keeps the planner from walking the whole primary key in item_id order
+    # (SQLite did, 600 ms at 1.75M items): it reads the party's items by index and sorts those few.
+    order = i.c.item_id + 0 if party_id is not None else i.c.item_id
+    return [ItemRow(*tuple(row)) for row in conn.execute(q.order_by(order).limit(limit))]
 
 
 # -- vouchers ------------------------------------------------------------------------------------------
