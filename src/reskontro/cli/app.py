@@ -235,10 +235,14 @@ def demo_cmd(
     for line in (f"reskontro {c}report aged --kind customer",
                  f"reskontro {c}report open-items --kind supplier --overdue-only",
                  f"reskontro {c}report reconcile",
+                 f"reskontro {c}report ledger-spec --kind customer",
+                 f"reskontro {c}report aged --kind customer --format xlsx --output aged.xlsx",
+                 f"reskontro {c}report statement --party 10001 --format pdf --output 10001.pdf",
                  f"reskontro {c}party show 10001 --kind customer",
                  f"reskontro {c}party list --kind customer --search fjord",
-                 f"reskontro {c}report aged --kind customer --as-of {date(day.year, 1, 1)} --format json"):
-        console.print(f"  [cyan]{line.replace('reskontro ', prog + ' ', 1)}[/cyan]", soft_wrap=True)
+                 f"reskontro {c}report aged --kind customer --as-of {date(day.year, 1, 1)} --format json",
+                 "reskontro user add me && reskontro user grant me --company 1 --role admin && reskontro serve"):
+        console.print(f"  [cyan]{line.replace('reskontro ', prog + ' ')}[/cyan]", soft_wrap=True)
 
 
 # -- parties -------------------------------------------------------------------------------------------
