@@ -27,7 +27,7 @@ from reskontro.domain.periods import Period
 from reskontro.domain.vouchers import CounterLine, ItemType
 from reskontro.formats.tabular.export import to_csv, to_json
 from reskontro.money import MoneyError, to_decimal
-from reskontro.services import companies, demo, imports, parties, posting, reports
+from reskontro.services import companies, demo, imports, listings, parties, posting, reports
 from reskontro.settings import Settings
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -640,8 +640,9 @@ def voucher_show(ref: Annotated[str, typer.Argument(help="e.g. SF2026-15")]) -> 
     """A voucher's lines."""
     a = state.app()
     cid = run(a.company_id)
-    head, lines = run(lambda: reports.voucher_view(uow=a.uow(readonly=True), company_id=cid, voucher_ref=ref))
-    console.print(f"[bold]{ref}[/bold] {head['voucher_type']} {head['voucher_date']} {head['description'] or ''}"
+    head = run(lambda: listings.voucher_detail(uow=a.uow(readonly=True), company_id=cid, voucher_ref=ref))
+    lines = head["lines"]
+    console.print(f"[bold]{ref}[/bold] {head['voucher_type']} {head['date']} {head['description'] or ''}"
                   + (f" (reverses voucher {head['reverses']})" if head.get("reverses") else "")
                   + (f" (reversed by {head['reversed_by']})" if head.get("reversed_by") else ""))
     render(lines, ["line_no", "account", "party", "vat_code", "department", "project", "currency", "currency_amount",

@@ -19,6 +19,7 @@ from reskontro.domain.errors import NotFound, ValidationFailed
 from reskontro.domain.parties import PartyCard, PartyKind, flatten_card
 from reskontro.domain.vouchers import natural_sign
 from reskontro.money import from_minor
+from reskontro.services.report_catalog import run_report
 from reskontro.services.unit_of_work import UnitOfWork
 from reskontro.store import queries
 
@@ -34,15 +35,6 @@ def _kind(kind: str | None) -> PartyKind | None:
         raise ValidationFailed(f"kind {kind!r} must be customer or supplier", field="kind") from None
 
 
-def _party_id(uow: UnitOfWork, company_id: int, kind: PartyKind | None, number: str | None) -> int | None:
-    if number is None:
-        return None
-    found = uow.repo.party_by_number(company_id, kind.value if kind else None, number)
-    if found is None:
-        raise NotFound(f"{kind.value if kind else 'party'} {number!r} does not exist", field="party")
-    return found.party_id
-
-
 def open_items_report(*, uow: UnitOfWork, company_id: int, as_of: date, kind: str | None = None,
                       party_number: str | None = None, overdue_only: bool = False) -> list[Row]:
     """Items open at ``as_of``: one row each, amounts in the ledger's natural sign."""
@@ -52,24 +44,12 @@ def open_items_report(*, uow: UnitOfWork, company_id: int, as_of: date, kind: st
 
 def iter_open_items(*, uow: UnitOfWork, company_id: int, as_of: date, kind: str | None = None,
                     party_number: str | None = None, overdue_only: bool = False) -> Iterator[Row]:
-    """:func:`open_items_report` as a stream for listings and exports of any size; the unit of work
+    """:func:`open_items_report` as a stream (the catalogue's ``open-items`` report); the unit of work
     stays open (read-only) until the last row is read or the iterator is closed."""
-    k = _kind(kind)
-    with uow:
-        cc = uow.repo.company(company_id).currency
-        party_id = _party_id(uow, company_id, k, party_number)
-        for r in queries.iter_open_items(uow.repo.conn, company_id, as_of, kind=k.value if k else None,
-                                         party_id=party_id, overdue_only=overdue_only):
-            sign = natural_sign(PartyKind(r.kind))
-            yield {
-                "party_number": r.party_number, "party_name": r.party_name, "kind": r.kind,
-                "document_number": r.document_number, "type": r.item_type, "voucher": r.voucher_ref,
-                "date": r.item_date, "due_date": r.due_date, "days_overdue": max((as_of - r.due_date).days, 0),
-                "kid": r.kid, "currency": r.currency,
-                "amount": sign * from_minor(r.amount_minor, r.currency),
-                "open_currency_amount": sign * from_minor(r.open_minor, r.currency),
-                "open_amount": sign * from_minor(r.open_company_minor, cc),
-            }
+    result = run_report(uow=uow, company_id=company_id, name="open-items", params={
+        "as_of": as_of.isoformat(), "kind": kind, "party": party_number,
+        "overdue_only": "yes" if overdue_only else None})
+    yield from result.rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,39 +61,19 @@ class AgedReport:
 
 def aged_report(*, uow: UnitOfWork, company_id: int, as_of: date, kind: str | None = None,
                 buckets: Buckets | None = None, party_number: str | None = None, by: str = "due_date") -> AgedReport:
-    """Open amounts at ``as_of`` per party in aging buckets (days past due; ≤ 0 is not due), with totals."""
-    k = _kind(kind)
+    """Open amounts at ``as_of`` per party in aging buckets (days past due; ≤ 0 is not due), with totals:
+    the catalogue's ``aged`` report with its rows in a list."""
     buckets = buckets or Buckets()
-    if by not in ("due_date", "item_date", "document_date"):
-        raise ValidationFailed(f"aging basis {by!r} must be due_date or document_date", field="by")
-    names = buckets.names()
-    with uow:
-        cc = uow.repo.company(company_id).currency
-        party_id = _party_id(uow, company_id, k, party_number)
-        rows = queries.aged(uow.repo.conn, company_id, as_of, buckets.limits, kind=k.value if k else None,
-                            party_id=party_id, by="due_date" if by == "due_date" else "item_date")
-    out: list[Row] = []
-    totals: dict[str, Decimal] = {n: Decimal(0) for n in (*names, "total")}
-    for r in rows:
-        sign = natural_sign(PartyKind(r.kind))
-        row: Row = {"party_number": r.party_number, "party_name": r.party_name, "kind": r.kind}
-        for name, minor in zip(names, r.buckets, strict=True):
-            row[name] = sign * from_minor(minor, cc)
-            totals[name] += row[name]
-        row["total"] = sign * from_minor(r.total, cc)
-        totals["total"] += row["total"]
-        out.append(row)
-    return AgedReport(names, out, {"party_number": "TOTAL", "party_name": "", "kind": kind or "", **totals})
+    result = run_report(uow=uow, company_id=company_id, name="aged", params={
+        "as_of": as_of.isoformat(), "kind": kind, "party": party_number,
+        "buckets": ",".join(str(x) for x in buckets.limits), "by": "document_date" if by == "item_date" else by})
+    return AgedReport(buckets.names(), list(result.rows), result.totals or {})
 
 
 def reconciliation_report(*, uow: UnitOfWork, company_id: int, as_of: date) -> list[Row]:
     """Each control account's GL balance against its open sub-ledger items; the difference must be 0."""
-    with uow:
-        cc = uow.repo.company(company_id).currency
-        rows = queries.control_reconciliation(uow.repo.conn, company_id, as_of)
-    return [{"account": r.account, "kind": r.kind, "gl_balance": from_minor(r.gl_minor, cc),
-             "subledger_open": from_minor(r.subledger_minor, cc),
-             "difference": from_minor(r.difference_minor, cc)} for r in rows]
+    return list(run_report(uow=uow, company_id=company_id, name="reconcile", params={"as_of": as_of.isoformat()})
+                .rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,34 +138,3 @@ def list_parties(*, uow: UnitOfWork, company_id: int, kind: str | None = None, s
                                     free_field=free_field, limit=limit, offset=offset)
     return [{"kind": r.kind, "number": r.number, "name": r.name, "org_number": r.org_number, "currency": r.currency,
              "balance": natural_sign(PartyKind(r.kind)) * from_minor(r.balance_minor, cc)} for r in rows]
-
-
-def voucher_view(*, uow: UnitOfWork, company_id: int, voucher_ref: str) -> tuple[Row, list[Row]]:
-    """A voucher's head and lines (debit/credit in company currency)."""
-    from reskontro.services.posting import parse_voucher_ref
-
-    series, year, number = parse_voucher_ref(voucher_ref)
-    with uow:
-        repo = uow.repo
-        cc = repo.company(company_id).currency
-        head = repo.voucher_by_number(company_id, series, year, number)
-        if head is None:
-            raise NotFound(f"voucher {voucher_ref} does not exist", field="voucher")
-        vid = int(head["voucher_id"])
-        lines = repo.voucher_lines(company_id, vid)
-        reversed_by = repo.reversal_of(company_id, vid)
-        names = {pid: c.number for pid, c in repo.parties_for_ids(company_id, {r["party_id"] for r in lines
-                                                                               if r["party_id"]}).items()}
-        ref_of = repo.voucher_ref_of
-        out_head: Row = dict(head)
-        out_head["reversed_by"] = ref_of(company_id, reversed_by) if reversed_by else None
-        out_head["reverses"] = ref_of(company_id, head["reverses_voucher_id"]) if head["reverses_voucher_id"] else None
-    out = []
-    for r in lines:
-        amount = from_minor(r["amount_minor"], cc)
-        out.append({"line_no": r["line_no"], "account": r["account"], "party": names.get(r["party_id"]),
-                    "vat_code": r["vat_code"], "department": r["department"], "project": r["project"],
-                    "currency": r["currency"],
-                    "currency_amount": from_minor(r["currency_amount_minor"], r["currency"]),
-                    "debit": amount if amount > 0 else None, "credit": -amount if amount < 0 else None})
-    return out_head, out
