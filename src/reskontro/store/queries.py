@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -186,8 +186,7 @@ def iter_open_items(conn: Connection, company_id: int, as_of: date, *, kind: str
         yield OpenItemRow(*row)
 
 
-@dataclass(frozen=True, slots=True)
-class AgedRow:
+class AgedRow(NamedTuple):  # a tuple, not a frozen dataclass: 100k of them are made per report
     party_id: int
     party_number: str
     party_name: str
@@ -221,29 +220,27 @@ def aged(conn: Connection, company_id: int, as_of: date, limits: Sequence[int], 
     def total(value: Any) -> Any:  # bigint on PostgreSQL too, where sum(bigint) would be numeric
         return cast(func.sum(value), BigInteger)
 
-    sums = [total(case((col >= as_of, amount), else_=0)).label("b0")]  # not due: 0 or fewer days past
-    low_day = as_of - timedelta(days=1)
-    for n, limit in enumerate(limits, start=1):
-        high_day = as_of - timedelta(days=limit)  # oldest date still in this bucket
-        sums.append(total(case((and_(col <= low_day, col >= high_day), amount), else_=0)).label(f"b{n}"))
-        low_day = high_day - timedelta(days=1)
-    sums.append(total(case((col <= low_day, amount), else_=0)).label(f"b{len(limits) + 1}"))
+    # Cumulative sums, one comparison per row each: c0 is what is not due (due on or after as_of), c_k
+    # what is at most limit_k days past due. The buckets are their differences, taken per party.
+    edges = [as_of, *(as_of - timedelta(days=limit) for limit in limits)]
+    sums = [total(case((col >= edge, amount), else_=0)).label(f"c{n}") for n, edge in enumerate(edges)]
     keys = [sub.c.party_id, *([sub.c.currency] if per_currency else [])]
     grouped = select(*keys, *sums, total(amount).label("total"), total(sub.c.open_company_minor).label("tc"))
     grouped = grouped.where(sub.c.open_minor != 0)
     if currency is not None:
         grouped = grouped.where(sub.c.currency == currency)
     g = grouped.group_by(*keys).subquery()
+    c = [g.c[f"c{k}"] for k in range(len(edges))]
+    buckets = [c[0], *(c[k] - c[k - 1] for k in range(1, len(c))), g.c.total - c[-1]]
     p = t.parties
-    n = len(limits) + 2
-    q = (select(g.c.party_id, p.c.number, p.c.name, p.c.kind, *[g.c[f"b{k}"] for k in range(n)], g.c.total,
-                g.c.currency if per_currency else literal(None), g.c.tc)
+    q = (select(g.c.party_id, p.c.number, p.c.name, p.c.kind, g.c.total,
+                g.c.currency if per_currency else literal(None), g.c.tc, *buckets)
          .join(p, and_(p.c.company_id == company_id, p.c.party_id == g.c.party_id))
          .order_by(p.c.number, *([g.c.currency] if per_currency else [])))
     if group_code is not None:
         q = q.where(p.c.group_code == group_code)
-    return [AgedRow(r[0], r[1], r[2], r[3], tuple(r[4:4 + n]), r[4 + n], r[5 + n], r[6 + n])
-            for r in conn.execute(q)]
+    make = AgedRow._make
+    return [make((r[0], r[1], r[2], r[3], r[7:], r[4], r[5], r[6])) for r in conn.execute(q).all()]
 
 
 @dataclass(frozen=True, slots=True)
