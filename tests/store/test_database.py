@@ -17,7 +17,7 @@ def test_migrations_reach_head_and_running_them_again_changes_nothing(migrated: 
 
 
 #: Identity, not company data (a user can belong to several companies): the only tables without company_id.
-GLOBAL_TABLES = {"users", "api_tokens"}
+GLOBAL_TABLES = {"users", "api_tokens", "web_sessions"}
 
 
 def test_every_table_leads_its_keys_and_indexes_with_company_id(migrated: App) -> None:
@@ -43,6 +43,14 @@ def test_sqlite_uses_wal_and_enforces_foreign_keys(tmp_path: Path) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_postgres_sessions_run_reports_without_jit_and_with_room_to_sort(migrated: App) -> None:
+    if migrated.engine.dialect.name != "postgresql":
+        return  # SQLite has neither setting; its tuning is the test above
+    with migrated.engine.connect() as conn:
+        assert conn.execute(text("SHOW jit")).scalar() == "off"
+        assert conn.execute(text("SHOW work_mem")).scalar() == "64MB"
 
 
 def test_a_postgres_url_gets_the_psycopg3_driver_and_sqlite_paths_are_created(tmp_path: Path) -> None:

@@ -56,7 +56,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"options": POSTGRES_OPTIONS})
+
+
+#: Session settings of every PostgreSQL connection. The reports are set-based passes whose correlated
+#: sub-queries make the planner's cost estimates huge, which switches on JIT compilation: at 1M items it
+#: spent 0.36 s compiling a query that runs in 0.9 s, every time. Aggregating 100k parties and sorting them
+#: needs more than the default 4 MB of work memory, or the hash and the sort spill to disk.
+POSTGRES_OPTIONS = "-c jit=off -c work_mem=64MB"
 
 
 def _alembic_config(engine: Engine) -> Config:
