@@ -84,3 +84,23 @@ class Ctx:
 def ctx(migrated: App) -> Ctx:
     company_id = init_company(uow=migrated.uow(), name=f"Test {uuid.uuid4().hex[:6]} AS")
     return Ctx(migrated, company_id)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its cheapest in every test (a test of the parameters sets its own)."""
+    from argon2 import profiles
+
+    from reskontro.services import access
+
+    monkeypatch.setattr(access, "HASH_PARAMETERS", profiles.CHEAPEST)
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand (rate limits, session expiry)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now

@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -22,23 +21,10 @@ from reskontro.api import create_app
 from reskontro.api.ratelimit import LoginLimiter
 from reskontro.services import access
 from reskontro.services.companies import init_company
-from tests.conftest import Ctx
+from tests.conftest import Ctx, FakeClock
 
 PASSWORD = "correct horse battery"
 ROLES = ("admin", "accountant", "read_only")
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(access, "HASH_PARAMETERS", profiles.CHEAPEST)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def new_user(ctx: Ctx, company_id: int | None, role: str | None, prefix: str = "u") -> tuple[str, str]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from reskontro.bootstrap import build
 from reskontro.cli import app as cli_app
 from reskontro.cli.app import app
+from reskontro.services import access
+from reskontro.settings import Settings
 from tests.conftest import SHARED
 
 runner = CliRunner()
@@ -104,7 +108,17 @@ def test_the_demo_builds_a_reconciled_ledger(env: Path) -> None:
     assert "Demo company 1 created" in out
     assert "reskontro --company 1 report aged" in out
     assert "Difference" in cli("--company", "1", "report", "reconcile")
-    assert "already there" in cli("demo", "--customers", "20", "--suppliers", "10")
+    again = cli("demo", "--customers", "20", "--suppliers", "10")
+    assert "already there" in again
+    # The web UI's demo user: printed with a password that signs in (a new one on every run).
+    password = re.search(r"sign in as demo with the password (\S+)", " ".join(again.split()))
+    assert password is not None, again
+    app = build(Settings.from_env())
+    try:
+        who = access.authenticate_password(uow=app.uow(), username="demo", password=password.group(1))
+    finally:
+        app.close()
+    assert who is not None and who.role_in(1) is not None and who.role_in(1).can_admin
 
 
 def test_a_posting_can_override_the_account_vat_code_and_dimensions(env: Path) -> None:

@@ -240,9 +240,14 @@ def demo_cmd(
                  f"reskontro {c}report statement --party 10001 --format pdf --output 10001.pdf",
                  f"reskontro {c}party show 10001 --kind customer",
                  f"reskontro {c}party list --kind customer --search fjord",
-                 f"reskontro {c}report aged --kind customer --as-of {date(day.year, 1, 1)} --format json",
-                 "reskontro user add me && reskontro user grant me --company 1 --role admin && reskontro serve"):
+                 f"reskontro {c}report aged --kind customer --as-of {date(day.year, 1, 1)} --format json"):
         console.print(f"  [cyan]{line.replace('reskontro ', prog + ' ')}[/cyan]", soft_wrap=True)
+    username, password = run(lambda: demo.demo_login(uow_factory=a.uow, company_id=company_id))
+    console.print("\n[bold]The web UI[/bold] (and the REST API, docs at /docs):")
+    console.print(f"  [cyan]{prog} serve[/cyan]   (or: make serve), then open [bold]http://127.0.0.1:8000/[/bold]",
+                  soft_wrap=True)
+    console.print(f"  and sign in as [bold]{username}[/bold] with the password [bold]{password}[/bold] "
+                  "(a new one each time the demo runs).", soft_wrap=True)
 
 
 # -- parties -------------------------------------------------------------------------------------------
@@ -731,7 +736,7 @@ from reskontro.cli.serve import serve_command  # noqa: E402
 from reskontro.cli.users import users_app  # noqa: E402
 
 app.add_typer(users_app, name="user")
-app.command("serve", help="Run the REST API (uvicorn) on this database.")(serve_command)
+app.command("serve", help="Run the web UI and the REST API (uvicorn) on this database.")(serve_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,8 +1,9 @@
-"""``reskontro serve``: run the REST API with uvicorn.
+"""``reskontro serve``: run the web UI and the REST API with uvicorn.
 
 The database comes from settings as for every other command (``--database`` /
 ``RESKONTRO_DATABASE_URL``, default a SQLite file in the user's data directory); it is created or
-upgraded first unless ``--no-migrate`` is given. The API's docs are at ``/docs`` once it runs.
+upgraded first unless ``--no-migrate`` is given. The web UI is at ``/`` once it runs, the API's
+docs at ``/docs`` (:mod:`reskontro.site` puts the two together).
 """
 
 from __future__ import annotations
@@ -13,29 +14,29 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from reskontro.api import create_app
 from reskontro.api.errors import RedactingFilter
 from reskontro.bootstrap import App, build
 from reskontro.settings import Settings
+from reskontro.site import create_site
 
 
 def build_server(app: App, host: str = "127.0.0.1", port: int = 8000, *, migrate: bool = True,
                  log_level: str = "info", proxy_headers: bool = False) -> uvicorn.Server:
-    """A uvicorn server for the API over ``app``'s database (migrated first when ``migrate``)."""
+    """A uvicorn server for the web UI and the API over ``app``'s database (migrated first when ``migrate``)."""
     if migrate and not app.is_migrated():
         app.migrate()
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):  # no token is ever logged, whoever logs
         log = logging.getLogger(name)
         if not any(isinstance(f, RedactingFilter) for f in log.filters):
             log.addFilter(RedactingFilter())
-    config = uvicorn.Config(create_app(app), host=host, port=port, log_level=log_level, server_header=False,
+    config = uvicorn.Config(create_site(app), host=host, port=port, log_level=log_level, server_header=False,
                             proxy_headers=proxy_headers, forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
     return uvicorn.Server(config)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, *, database: str | None = None, migrate: bool = True,
           log_level: str = "info", proxy_headers: bool = False) -> None:
-    """Run the API until interrupted, over the database from settings (or ``database``)."""
+    """Run the web UI and the API until interrupted, over the database from settings (or ``database``)."""
     app = build(Settings.from_env(database=database))
     try:
         build_server(app, host, port, migrate=migrate, log_level=log_level, proxy_headers=proxy_headers).run()
@@ -53,8 +54,8 @@ def serve_command(
         help="Trust X-Forwarded-For from a reverse proxy on 127.0.0.1 (the client address counts for the "
              "sign-in rate limit).")] = False,
 ) -> None:
-    """Run the REST API (OpenAPI docs at /docs)."""
+    """Run the web UI (at /) and the REST API (OpenAPI docs at /docs)."""
     root = ctx.find_root()
     database = root.params.get("database") if root is not ctx else None
-    typer.echo(f"Reskontro API on http://{host}:{port}  (docs: http://{host}:{port}/docs)", err=True)
+    typer.echo(f"Reskontro on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", err=True)
     serve(host, port, database=database, migrate=migrate, log_level=log_level, proxy_headers=proxy_headers)

@@ -1,4 +1,4 @@
-"""Users, their roles in companies, API tokens, sign-in, and the API's idempotency keys.
+"""Users, their roles in companies, API tokens, web sessions, sign-in, and the API's idempotency keys.
 
 Passwords are hashed with argon2id (argon2-cffi, RFC 9106 low-memory profile); only the PHC hash
 string is stored. An API token is ``rsk_`` + 256 random bits, shown once; only its SHA-256 is
@@ -10,6 +10,10 @@ changing a password or disabling a user, concern every company the user can reac
 audited in each company the user belongs to at that moment (entity ``user``, id = username); a
 user without memberships leaves no trace, having nothing to reach. Tokens appear in the audit by
 id and name only — never the token or its hash.
+
+A web session (the browser's sign-in) is a random secret in a cookie; like a token, only its SHA-256
+is stored. Sessions are not audited (a sign-in changes nothing in a company); changing one's own
+password is, like any password change, and it ends the user's other sessions.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -39,10 +44,31 @@ from reskontro.services.unit_of_work import UnitOfWork
 from reskontro.store.access import IdempotencyRecord, UserRecord, utc
 
 __all__ = [
-    "Forbidden", "IdempotencyRecord", "Principal", "Role", "authenticate_password", "authenticate_token",
-    "complete_idempotency", "create_user", "grant", "issue_token", "list_tokens", "list_users", "principal",
-    "release_idempotency", "require", "reserve_idempotency", "revoke", "revoke_token", "set_disabled",
+    "Forbidden",
+    "IdempotencyRecord",
+    "Principal",
+    "Role",
+    "WebSession",
+    "authenticate_password",
+    "authenticate_token",
+    "change_password",
+    "complete_idempotency",
+    "create_user",
+    "end_session",
+    "find_session",
+    "grant",
+    "issue_token",
+    "list_tokens",
+    "list_users",
+    "principal",
+    "release_idempotency",
+    "require",
+    "reserve_idempotency",
+    "revoke",
+    "revoke_token",
+    "set_disabled",
     "set_password",
+    "start_session",
 ]
 
 #: argon2id cost. RFC 9106's second recommendation (t=3, 64 MiB, p=4), argon2-cffi's default. Tests
@@ -56,6 +82,8 @@ TOKEN_DISPLAY_CHARS = 8
 #: A token's ``last_used_at`` is written at most this often, so requests do not each write a row.
 TOUCH_INTERVAL = timedelta(minutes=1)
 MAX_NAME_LENGTH = 100
+#: How long a web sign-in lasts: a working day, like the API's sign-in token. Then the user signs in again.
+SESSION_LIFETIME = timedelta(hours=12)
 
 _dummy: tuple[object, str] | None = None
 
@@ -291,6 +319,86 @@ def authenticate_password(*, uow: UnitOfWork, username: str, password: str) -> P
             uow.access.update_user(user.user_id, password_hash=hasher.hash(password))
             uow.commit()
         return who
+
+
+# -- web sessions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WebSession:
+    """A live browser sign-in: whose, and until when."""
+
+    session_id: int
+    principal: Principal
+    expires_at: datetime
+
+
+def start_session(*, uow: UnitOfWork, user_id: int, lifetime: timedelta = SESSION_LIFETIME) -> tuple[str, WebSession]:
+    """A new web session for a user who has just proved their password: ``(secret, session)``.
+
+    The secret goes into the cookie and is never stored; expired sessions of anyone are swept away here,
+    so the table holds live sessions only.
+    """
+    with uow:
+        user = uow.access.user(user_id)
+        if user is None or user.disabled:
+            raise NotFound(f"user {user_id} does not exist or is disabled", field="username")
+        now = _now(uow)
+        uow.access.delete_expired_sessions(now)
+        secret = secrets.token_urlsafe(32)
+        expires = now + lifetime
+        session_id = uow.access.insert_session(user.user_id, _sha256(secret), expires)
+        who = _principal(uow, user)
+        uow.commit()
+    return secret, WebSession(session_id, who, expires)
+
+
+def find_session(*, uow: UnitOfWork, secret: str) -> WebSession | None:
+    """The live session of a cookie's secret with the user's roles now; None if unknown, expired or the user
+    is disabled."""
+    if not secret or len(secret) > 200:
+        return None
+    with uow:
+        found = uow.access.session_by_hash(_sha256(secret))
+        if found is None or found.expires_at <= _now(uow):
+            return None
+        user = uow.access.user(found.user_id)
+        if user is None or user.disabled:
+            return None
+        return WebSession(found.session_id, _principal(uow, user), found.expires_at)
+
+
+def end_session(*, uow: UnitOfWork, secret: str) -> None:
+    """Sign out: the session stops working at once. An unknown secret changes nothing."""
+    with uow:
+        found = uow.access.session_by_hash(_sha256(secret)) if secret and len(secret) <= 200 else None
+        if found is not None:
+            uow.access.delete_session(found.session_id)
+        uow.commit()
+
+
+def change_password(*, uow: UnitOfWork, username: str, current_password: str, new_password: str,
+                    keep_session: int | None = None) -> None:
+    """Change one's own password, proving the current one; every other web session of the user ends.
+
+    A wrong current password names ``current_password``; a new one that breaks the rules names
+    ``new_password``. API tokens are kept (they are revoked one by one, ``reskontro user revoke-token``).
+    """
+    try:
+        validate_password(new_password)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, field="new_password") from None
+    hasher = _hasher()
+    with uow:
+        user = _user(uow, username)
+        try:
+            hasher.verify(user.password_hash, current_password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            raise ValidationFailed("the current password is wrong", field="current_password") from None
+        uow.access.update_user(user.user_id, password_hash=hasher.hash(new_password))
+        uow.access.delete_sessions_of(user.user_id, keep=keep_session)
+        _audit_everywhere(uow, user, "set_password", [("password", None, None)])
+        uow.commit()
 
 
 # -- idempotency keys --------------------------------------------------------------------------------

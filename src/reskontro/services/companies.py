@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from reskontro.domain.errors import AlreadyExists, PeriodClosed, ValidationFailed
+from reskontro.domain.errors import AlreadyExists, NotFound, PeriodClosed, ValidationFailed
 from reskontro.domain.periods import Period
 from reskontro.identifiers import orgnr
 from reskontro.money import MoneyError, check_currency, to_decimal
 from reskontro.services.unit_of_work import UnitOfWork
-from reskontro.store.repositories import Company
+from reskontro.store.repositories import Company as Company  # re-exported: the interfaces name it from here
 
 #: The part of NS 4102 this module posts to: (number, name, type, control kind).
 STANDARD_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
@@ -115,6 +116,18 @@ def get_company(*, uow: UnitOfWork, company_id: int) -> Company:
 def list_companies(*, uow: UnitOfWork) -> list[Company]:
     with uow:
         return uow.repo.companies()
+
+
+def companies_by_ids(*, uow: UnitOfWork, company_ids: Iterable[int]) -> list[Company]:
+    """The companies with these ids (a user's, say), by name; ids of no company are left out."""
+    found = []
+    with uow:
+        for company_id in sorted(set(company_ids)):
+            try:
+                found.append(uow.repo.company(company_id))
+            except NotFound:
+                continue
+    return sorted(found, key=lambda c: (c.name.lower(), c.company_id))
 
 
 def close_period(*, uow: UnitOfWork, company_id: int, period: Period) -> None:

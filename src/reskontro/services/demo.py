@@ -8,15 +8,18 @@ same rules as a real one.
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from reskontro.domain.errors import AlreadyExists
 from reskontro.domain.parties import PartyCard, PartyKind, PostingRules, validate_card
 from reskontro.domain.vouchers import CounterLine, ItemType
 from reskontro.identifiers import kid
 from reskontro.money import round_money
+from reskontro.services import access
 from reskontro.services.companies import init_company
 from reskontro.services.posting import PostingRequest, post_stream
 from reskontro.services.unit_of_work import UnitOfWork
@@ -50,6 +53,26 @@ def bank_account(rng: random.Random) -> str:
         if check == 10:
             continue
         return body + str(0 if check == 11 else check)
+
+
+#: The user the demo makes for the web UI (admin of the demo company only).
+DEMO_USER = "demo"
+
+
+def demo_login(*, uow_factory: Callable[[], UnitOfWork], company_id: int, username: str = DEMO_USER
+               ) -> tuple[str, str]:
+    """A user for trying the web UI on the demo company: ``(username, password)``.
+
+    The password is random and shown once; running the demo again gives the user a new one (so whoever
+    runs it can always sign in). The user is admin of the demo company and of nothing else.
+    """
+    password = f"demo-{secrets.token_urlsafe(9)}"
+    try:
+        access.create_user(uow=uow_factory(), username=username, password=password, display_name="Demo")
+    except AlreadyExists:
+        access.set_password(uow=uow_factory(), username=username, password=password)
+    access.grant(uow=uow_factory(), username=username, company_id=company_id, role="admin")
+    return username, password
 
 
 @dataclass(frozen=True, slots=True)

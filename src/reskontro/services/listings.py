@@ -25,6 +25,7 @@ from reskontro.domain.errors import NotFound, ValidationFailed
 from reskontro.domain.parties import FreeFieldDef, PartyCard, PartyKind
 from reskontro.domain.vouchers import natural_sign
 from reskontro.money import from_minor
+from reskontro.services.parties import canonical_free_text
 from reskontro.services.unit_of_work import UnitOfWork
 from reskontro.store import listings as sql
 from reskontro.store.repositories import PartyRecord
@@ -365,3 +366,79 @@ def presented_token_id(*, uow: UnitOfWork, token: str) -> int | None:
     with uow:
         found = uow.access.token_by_hash(_sha256(token))
     return None if found is None else found.token_id
+
+
+# -- the web UI's party lists ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BrowsePage:
+    """A page of a party list with cursors both ways (None where there is nothing more that way)."""
+
+    items: list[Row]
+    next: str | None
+    previous: str | None
+
+
+PARTY_SORTS = tuple(sql.PARTY_SORTS)
+
+
+def browse_parties(*, uow: UnitOfWork, company_id: int, kind: str, search: str | None = None,
+                   group: str | None = None, currency: str | None = None, blocked: bool | None = None,
+                   free_field: tuple[str, str] | None = None, sort: str = "number", descending: bool = False,
+                   after: str | None = None, before: str | None = None, limit: int = DEFAULT_LIMIT) -> BrowsePage:
+    """A kind's parties sorted by number or name (either way), filtered, with their balance and overdue
+    amount today (company currency, natural sign); paged by key forwards (``after``) or back (``before``).
+
+    A free-field filter's value is compared in the field's canonical form (``ja`` finds ``yes``, ``1,50``
+    finds ``1.5``).
+    """
+    k = _kind(kind)
+    if k is None:
+        raise ValidationFailed("a party list is of customers or of suppliers", field="kind")
+    if sort not in sql.PARTY_SORTS:
+        raise ValidationFailed(f"sort {sort!r} must be one of {', '.join(sql.PARTY_SORTS)}", field="sort")
+    limit = check_limit(limit)
+    tag = f"browse-{k.value}-{sort}-{'desc' if descending else 'asc'}"
+    types = (str,) * len(sql.PARTY_SORTS[sort])
+    if after and before:
+        raise ValidationFailed("give 'after' or 'before', not both", field="before")
+    key = decode_cursor(before, tag, types) if before else decode_cursor(after, tag, types)
+    backwards = bool(before)
+    with uow:
+        cc = uow.repo.company(company_id).currency
+        if free_field is not None:
+            defs = uow.repo.free_field_defs(company_id)
+            code, value = free_field
+            if code not in defs:
+                raise NotFound(f"free field {code!r} is not defined", field="field")
+            free_field = (code, canonical_free_text(defs[code], value))
+        rows = sql.browse_parties(
+            uow.repo.conn, company_id, k.value,
+            sql.PartyFilter(search=(search or "").strip() or None, group_code=group or None,
+                            currency=(currency or "").upper() or None, blocked=blocked, free_field=free_field),
+            sort=sort, descending=descending, key=key, backwards=backwards, limit=limit + 1, today=uow.today())
+    more = len(rows) > limit
+    # The query read one row more than a page, at the far end of the direction it walked.
+    rows = rows[-limit:] if backwards else rows[:limit]
+
+    def cursor(r: sql.PartyListRow) -> str:
+        return encode_cursor(tag, [getattr(r, c) for c in sql.PARTY_SORTS[sort]])
+
+    sign = natural_sign(k)
+    items = [{"number": r.number, "name": r.name, "org_number": r.org_number, "city": r.city, "currency": r.currency,
+              "group": r.group_code, "blocks": r.blocks, "balance": sign * from_minor(r.balance_minor, cc),
+              "overdue": sign * from_minor(r.overdue_minor, cc)} for r in rows]
+    if not rows:
+        return BrowsePage(items, None, None)
+    if backwards:
+        return BrowsePage(items, cursor(rows[-1]), cursor(rows[0]) if more else None)
+    return BrowsePage(items, cursor(rows[-1]) if more else None, cursor(rows[0]) if key is not None else None)
+
+
+def parties_with_org_number(*, uow: UnitOfWork, company_id: int, org_number: str) -> list[Row]:
+    """Parties (a few at most) that carry this org number, to warn before a second card is made for it."""
+    with uow:
+        uow.repo.company(company_id)
+        rows = sql.parties_by_org_number(uow.repo.conn, company_id, org_number)
+    return [{"kind": k, "number": n, "name": name} for k, n, name in rows]

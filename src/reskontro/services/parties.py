@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -45,17 +45,22 @@ def _check_refs(uow: UnitOfWork, company_id: int, card: PartyCard) -> None:
         raise ValidationFailed(f"{card.kind.value} group {card.group_code} does not exist", field="group_code")
 
 
+def _create(uow: UnitOfWork, company_id: int, card: PartyCard) -> int:
+    uow.repo.company(company_id)
+    _check_refs(uow, company_id, card)
+    if uow.repo.party_by_number(company_id, card.kind.value, card.number):
+        raise AlreadyExists(f"{card.kind.value} {card.number} already exists", field="number")
+    party_id = uow.repo.insert_party(company_id, card)
+    empty = PartyCard(kind=card.kind, number="", name="")
+    uow.repo.audit(company_id, "party", party_id, "create", card_changes(empty, card))
+    return party_id
+
+
 def create_party(*, uow: UnitOfWork, company_id: int, card: PartyCard) -> int:
     """Create a customer or supplier from a validated card; the number is unique per kind."""
     card = validate_card(card)
     with uow:
-        uow.repo.company(company_id)
-        _check_refs(uow, company_id, card)
-        if uow.repo.party_by_number(company_id, card.kind.value, card.number):
-            raise AlreadyExists(f"{card.kind.value} {card.number} already exists", field="number")
-        party_id = uow.repo.insert_party(company_id, card)
-        empty = PartyCard(kind=card.kind, number="", name="")
-        uow.repo.audit(company_id, "party", party_id, "create", card_changes(empty, card))
+        party_id = _create(uow, company_id, card)
         uow.commit()
     return party_id
 
@@ -80,20 +85,25 @@ def update_party(*, uow: UnitOfWork, company_id: int, kind: PartyKind, number: s
     ``expected_version`` makes the save refuse when someone else saved the card in between.
     """
     with uow:
-        found = _find(uow, company_id, kind, number)
-        unknown = set(changes) - set(PartyCard.__dataclass_fields__) - {"kind"}
-        if unknown or "kind" in changes:
-            raise ValidationFailed(f"cannot change {', '.join(sorted(unknown | ({'kind'} & set(changes))))}",
-                                   field=sorted(unknown | ({"kind"} & set(changes)))[0])
-        new = validate_card(replace(found.card, **changes))
-        if new.number != found.card.number and uow.repo.party_by_number(company_id, kind.value, new.number):
-            raise AlreadyExists(f"{kind.value} {new.number} already exists", field="number")
-        _check_refs(uow, company_id, new)
-        diff = card_changes(found.card, new)
-        if diff:
-            uow.repo.update_party(company_id, found.party_id, expected_version or found.version, new)
-            uow.repo.audit(company_id, "party", found.party_id, "update", diff)
+        new = _update(uow, company_id, kind, _find(uow, company_id, kind, number), changes, expected_version)
         uow.commit()
+    return new
+
+
+def _update(uow: UnitOfWork, company_id: int, kind: PartyKind, found: PartyRecord, changes: dict[str, Any],
+            expected_version: int | None) -> PartyCard:
+    unknown = set(changes) - set(PartyCard.__dataclass_fields__) - {"kind"}
+    if unknown or "kind" in changes:
+        raise ValidationFailed(f"cannot change {', '.join(sorted(unknown | ({'kind'} & set(changes))))}",
+                               field=sorted(unknown | ({"kind"} & set(changes)))[0])
+    new = validate_card(replace(found.card, **changes))
+    if new.number != found.card.number and uow.repo.party_by_number(company_id, kind.value, new.number):
+        raise AlreadyExists(f"{kind.value} {new.number} already exists", field="number")
+    _check_refs(uow, company_id, new)
+    diff = card_changes(found.card, new)
+    if diff:
+        uow.repo.update_party(company_id, found.party_id, expected_version or found.version, new)
+        uow.repo.audit(company_id, "party", found.party_id, "update", diff)
     return new
 
 
@@ -152,24 +162,101 @@ def set_free_value(*, uow: UnitOfWork, company_id: int, kind: PartyKind, number:
         defs = uow.repo.free_field_defs(company_id)
         if code not in defs:
             raise NotFound(f"free field {code!r} is not defined", field="code")
-        definition: FreeFieldDef = defs[code]
-        parsed = parse_free_value(definition, value)
-        values: dict[str, Any] = {"value_text": "", "value_number_micro": None, "value_date": None, "value_bool": None}
-        if isinstance(parsed, bool):
-            values.update(value_text="yes" if parsed else "no", value_bool=parsed)
-        elif isinstance(parsed, Decimal):
-            micro = parsed.scaleb(6)
-            if micro != micro.to_integral_value():
-                raise ValidationFailed(f"{value!r} has more than 6 decimals", field=f"free_field.{code}")
-            values.update(value_text=str(parsed.normalize()), value_number_micro=int(micro))
-        elif isinstance(parsed, date):
-            values.update(value_text=parsed.isoformat(), value_date=parsed)
-        else:
-            values.update(value_text=parsed)
-        old = uow.repo.set_free_value(company_id, found.party_id, code, values)
-        uow.repo.audit(company_id, "party", found.party_id, "update",
-                       [(f"free_field.{code}", old, values["value_text"])])
+        _set_free(uow, company_id, found.party_id, defs[code], value)
         uow.commit()
+
+
+def _free_columns(definition: FreeFieldDef, value: str) -> dict[str, Any]:
+    """The stored columns of a free-field value: canonical text (searchable) and the typed column."""
+    parsed = parse_free_value(definition, value)
+    values: dict[str, Any] = {"value_text": "", "value_number_micro": None, "value_date": None, "value_bool": None}
+    if isinstance(parsed, bool):
+        values.update(value_text="yes" if parsed else "no", value_bool=parsed)
+    elif isinstance(parsed, Decimal):
+        micro = parsed.scaleb(6)
+        if micro != micro.to_integral_value():
+            raise ValidationFailed(f"{value!r} has more than 6 decimals", field=f"free_field.{definition.code}")
+        values.update(value_text=str(parsed.normalize()), value_number_micro=int(micro))
+    elif isinstance(parsed, date):
+        values.update(value_text=parsed.isoformat(), value_date=parsed)
+    else:
+        values.update(value_text=parsed)
+    return values
+
+
+def canonical_free_text(definition: FreeFieldDef, value: str) -> str:
+    """A free-field value as it is stored and searched: ``ja`` → ``yes``, ``1,50`` → ``1.5``."""
+    text: str = _free_columns(definition, value)["value_text"]
+    return text
+
+
+def _set_free(uow: UnitOfWork, company_id: int, party_id: int, definition: FreeFieldDef, value: str) -> None:
+    values = _free_columns(definition, value)
+    old = uow.repo.set_free_value(company_id, party_id, definition.code, values)
+    uow.repo.audit(company_id, "party", party_id, "update",
+                   [(f"free_field.{definition.code}", old, values["value_text"])])
+
+
+def save_party(*, uow: UnitOfWork, company_id: int, card: PartyCard, free_values: dict[str, str],
+               number: str | None = None, expected_version: int | None = None) -> PartyCard:
+    """Create a party (``number`` None) or replace the editable fields of one, with its free-field values,
+    in one transaction: either everything is saved or nothing (the web UI's card form).
+
+    An empty free-field value leaves the field unset (or as it was); a required field must have a value.
+    Blocks are not changed here (:func:`set_block`).
+    """
+    card = validate_card(card)
+    with uow:
+        defs = uow.repo.free_field_defs(company_id)
+        unknown = sorted(set(free_values) - set(defs))
+        if unknown:
+            raise NotFound(f"free field {unknown[0]!r} is not defined", field=f"free_field.{unknown[0]}")
+        if number is None:
+            party_id = _create(uow, company_id, card)
+            old_values: dict[str, str] = {}
+            saved = card
+        else:
+            found = _find(uow, company_id, card.kind, number)
+            party_id = found.party_id
+            old_values = uow.repo.free_values(company_id, party_id)
+            changes = {f: getattr(card, f) for f in PartyCard.__dataclass_fields__
+                       if f not in ("kind", "reminder_block", "credit_stop", "payment_block")}
+            saved = _update(uow, company_id, card.kind, found, changes, expected_version)
+        for code, definition in sorted(defs.items()):
+            value = (free_values.get(code) or "").strip()
+            if not value:
+                if definition.required and not old_values.get(code):
+                    raise ValidationFailed(f"{definition.label} is required", field=f"free_field.{code}")
+                continue
+            if canonical_free_text(definition, value) != old_values.get(code):
+                _set_free(uow, company_id, party_id, definition, value)
+        uow.commit()
+    return saved
+
+
+@dataclass(frozen=True, slots=True)
+class CardOptions:
+    """What the card form offers to choose from: the kind's groups, accounts, VAT codes, currencies in use
+    and free fields."""
+
+    groups: list[tuple[str, str]]  # code, name
+    accounts: list[tuple[str, str]]  # number, name
+    vat_codes: list[tuple[str, str]]  # code, description
+    currencies: list[str]
+    free_fields: list[FreeFieldDef]
+
+
+def card_options(*, uow: UnitOfWork, company_id: int, kind: PartyKind) -> CardOptions:
+    with uow:
+        company = uow.repo.company(company_id)
+        groups = [(r["code"], r["name"]) for r in uow.repo.rows_of("party_groups", company_id, kind=kind.value)]
+        accounts = [(r["number"], r["name"]) for r in uow.repo.accounts(company_id)]
+        vat = sorted(((c.code, c.description) for c in uow.repo.vat_codes(company_id).values()),
+                     key=lambda x: (len(x[0]), x[0]))
+        rated = {r["currency"] for r in uow.repo.rows_of("currency_rates", company_id)}
+        defs = uow.repo.free_field_defs(company_id)
+    return CardOptions(groups, accounts, vat, [company.currency, *sorted(rated - {company.currency})],
+                       [defs[c] for c in sorted(defs)])
 
 
 # -- contacts, documents, follow-ups ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""The SQL of identity and per-user data: users, API tokens, memberships, idempotency keys, saved queries.
+"""The SQL of identity and per-user data: users, API tokens, web sessions, memberships, idempotency keys,
+saved queries.
 
-``users`` and ``api_tokens`` are global (a user can belong to several companies); everything else
+``users``, ``api_tokens`` and ``web_sessions`` are global (a user can belong to several companies); everything else
 here is company data and every statement filters on ``company_id``, except the one scan of a
 user's memberships (see :meth:`AccessRepository.memberships_of`). Like the other repositories,
 this one never commits.
@@ -64,6 +65,16 @@ class TokenRecord:
     def public(self) -> dict[str, Any]:
         return {"id": self.token_id, "name": self.name, "prefix": self.prefix, "created_at": self.created_at,
                 "last_used_at": self.last_used_at, "expires_at": self.expires_at, "revoked_at": self.revoked_at}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A web session as stored: never the cookie's secret, whose hash stays inside the store."""
+
+    session_id: int
+    user_id: int
+    created_at: datetime
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +226,40 @@ class AccessRepository:
         a = t.api_tokens
         self.conn.execute(update(a).where(a.c.token_id == token_id, or_(
             a.c.last_used_at.is_(None), a.c.last_used_at <= _utc(unless_after))).values(last_used_at=_utc(at)))
+
+    # -- web sessions --------------------------------------------------------------------------------
+
+    def insert_session(self, user_id: int, token_sha256: str, expires_at: datetime) -> int:
+        w = t.web_sessions
+        session_id = self.conn.execute(insert(w).values(
+            user_id=user_id, token_sha256=token_sha256, created_at=_utc(self.now()), expires_at=_utc(expires_at))
+            .returning(w.c.session_id)).scalar_one()
+        return int(session_id)
+
+    def session_by_hash(self, token_sha256: str) -> SessionRecord | None:
+        w = t.web_sessions
+        row = self.conn.execute(select(w.c.session_id, w.c.user_id, w.c.created_at, w.c.expires_at)
+                                .where(w.c.token_sha256 == token_sha256)).mappings().first()
+        if row is None:
+            return None
+        return SessionRecord(session_id=int(row["session_id"]), user_id=int(row["user_id"]),
+                             created_at=_utc(row["created_at"]), expires_at=_utc(row["expires_at"]))
+
+    def delete_session(self, session_id: int) -> bool:
+        w = t.web_sessions
+        return bool(self.conn.execute(delete(w).where(w.c.session_id == session_id)).rowcount)
+
+    def delete_sessions_of(self, user_id: int, *, keep: int | None = None) -> int:
+        """End every session of the user (but ``keep``); the number ended."""
+        w = t.web_sessions
+        q = delete(w).where(w.c.user_id == user_id)
+        if keep is not None:
+            q = q.where(w.c.session_id != keep)
+        return int(self.conn.execute(q).rowcount or 0)
+
+    def delete_expired_sessions(self, now: datetime) -> int:
+        w = t.web_sessions
+        return int(self.conn.execute(delete(w).where(w.c.expires_at <= _utc(now))).rowcount or 0)
 
     # -- idempotency keys ----------------------------------------------------------------------------
 

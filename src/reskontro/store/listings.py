@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import BigInteger, Connection, and_, case, cast, func, or_, select
 
 from reskontro.store import tables as t
 from reskontro.store.queries import voucher_ref
@@ -323,3 +323,117 @@ def audit_events(conn: Connection, company_id: int, *, entity: str | None, entit
     if after is not None:
         q = q.where(a.c.audit_id > after)
     return [AuditRow(*tuple(row)) for row in conn.execute(q.order_by(a.c.audit_id).limit(limit))]
+
+
+# -- the web UI's party lists: sorted, filtered, paged both ways ---------------------------------------
+
+
+#: Sort orders of :func:`browse_parties`: the columns of the key, each order backed by an index that leads
+#: with (company_id, kind): the unique key on the number, ``ix_parties_name`` on the name.
+PARTY_SORTS: dict[str, tuple[str, ...]] = {"number": ("number",), "name": ("name", "number")}
+
+
+def _beyond(columns: Sequence[Any], values: Sequence[Any], *, greater: bool) -> Any:
+    """``(c1, c2, ...) > (v1, v2, ...)`` (or ``<``), spelled out so that both backends use the index."""
+    first, *rest = list(zip(columns, values, strict=True))
+    cmp = first[0] > first[1] if greater else first[0] < first[1]
+    if not rest:
+        return cmp
+    return or_(cmp, and_(first[0] == first[1],
+                         _beyond([c for c, _ in rest], [v for _, v in rest], greater=greater)))
+
+
+@dataclass(frozen=True, slots=True)
+class PartyFilter:
+    """Filters of a party list; all that are set must match."""
+
+    search: str | None = None  # part of the name (any case), the start of the number, or the org number
+    group_code: str | None = None
+    currency: str | None = None
+    blocked: bool | None = None  # any of reminder block, credit stop, payment block (True) or none (False)
+    free_field: tuple[str, str] | None = None  # (code, canonical value text)
+
+
+@dataclass(frozen=True, slots=True)
+class PartyListRow:
+    party_id: int
+    number: str
+    name: str
+    org_number: str | None
+    city: str | None
+    currency: str
+    group_code: str | None
+    blocks: tuple[str, ...]  # the names of the blocks that are set
+    balance_minor: int  # open items today, company currency, GL sign
+    overdue_minor: int  # the part of it past due today
+
+
+def _org_digits(text: str) -> str | None:
+    digits = "".join(ch for ch in text if ch not in " .-")
+    return digits if len(digits) == 9 and digits.isdigit() else None
+
+
+def browse_parties(conn: Connection, company_id: int, kind: str, where: PartyFilter, *, sort: str,
+                   descending: bool, key: Sequence[Any] | None, backwards: bool, limit: int,
+                   today: date) -> list[PartyListRow]:
+    """One page of a kind's parties in the order ``sort`` (``PARTY_SORTS``), after (or, ``backwards``,
+    before) the row with sort key ``key``, with each party's open balance and overdue part today.
+
+    The page is read by key, never by offset, and nothing is counted: the cost is that of the page (and of
+    the rows a filter has to skip), whatever the page's depth. A name search is a substring match, so it
+    reads the kind's parties in key order until the page is full.
+    """
+    p, i, fv = t.parties, t.items, t.party_free_values
+    columns = [p.c[name] for name in PARTY_SORTS[sort]]
+    q = select(p.c.party_id, p.c.number, p.c.name, p.c.org_number, p.c.city, p.c.currency, p.c.group_code,
+               p.c.reminder_block_since, p.c.credit_stop_since, p.c.payment_block_since
+               ).where(p.c.company_id == company_id, p.c.kind == kind)
+    if where.search:
+        text = where.search.strip()
+        conds: list[Any] = [func.lower(p.c.name).like(_like(text), escape="\\"),
+                 func.lower(p.c.number).like(_like(text)[1:], escape="\\")]  # the start of the number
+        org = _org_digits(text)
+        if org is not None:
+            conds.append(p.c.org_number == org)
+        q = q.where(or_(*conds))
+    if where.group_code:
+        q = q.where(p.c.group_code == where.group_code)
+    if where.currency:
+        q = q.where(p.c.currency == where.currency)
+    if where.blocked is not None:
+        any_block = or_(p.c.reminder_block_since.is_not(None), p.c.credit_stop_since.is_not(None),
+                        p.c.payment_block_since.is_not(None))
+        q = q.where(any_block if where.blocked else ~any_block)
+    if where.free_field is not None:
+        code, value = where.free_field
+        q = q.where(select(fv.c.party_id).where(fv.c.company_id == company_id, fv.c.party_id == p.c.party_id,
+                                                fv.c.code == code, fv.c.value_text == value).exists())
+    forward = descending == backwards  # the direction the index is walked in, ascending or not
+    if key is not None:
+        q = q.where(_beyond(columns, key, greater=forward))
+    q = q.order_by(*[c.asc() if forward else c.desc() for c in columns]).limit(limit)
+    rows = conn.execute(q).all()
+    if backwards:
+        rows = rows[::-1]
+    ids = [int(r[0]) for r in rows]
+    sums: dict[int, tuple[int, int]] = {}
+    if ids:
+        # (company, kind, party) lead the covering index of open items: an index-only read of these parties.
+        overdue = cast(func.sum(case((i.c.due_date < today, i.c.open_company_minor), else_=0)), BigInteger)
+        sums = {int(pid): (int(b), int(o)) for pid, b, o in conn.execute(
+            select(i.c.party_id, cast(func.sum(i.c.open_company_minor), BigInteger), overdue)
+            .where(i.c.company_id == company_id, i.c.kind == kind, i.c.party_id.in_(ids), i.c.open_minor != 0)
+            .group_by(i.c.party_id))}
+    names = ("reminder_block", "credit_stop", "payment_block")
+    return [PartyListRow(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6],
+                         tuple(n for n, since in zip(names, r[7:10], strict=True) if since is not None),
+                         *sums.get(int(r[0]), (0, 0))) for r in rows]
+
+
+def parties_by_org_number(conn: Connection, company_id: int, org_number: str, limit: int = 5
+                          ) -> list[tuple[str, str, str]]:
+    """(kind, number, name) of parties with this org number, by ``ix_parties_org_number``."""
+    p = t.parties
+    q = (select(p.c.kind, p.c.number, p.c.name).where(p.c.company_id == company_id, p.c.org_number == org_number)
+         .order_by(p.c.kind, p.c.number).limit(limit))
+    return [(r[0], r[1], r[2]) for r in conn.execute(q)]

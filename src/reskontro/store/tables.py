@@ -389,7 +389,8 @@ items = Table(
     Index("ix_items_open", "company_id", "kind", "party_id", "due_date", "item_date", "open_minor",
           "open_company_minor", "last_alloc_date", "item_id",
           sqlite_where=text("open_minor <> 0"), postgresql_where=text("open_minor <> 0")),
-    Index("ix_items_closed_on", "company_id", "kind", "closed_on",
+    # Items settled after a past date D that existed at D: both conditions are read from this index.
+    Index("ix_items_closed_on", "company_id", "kind", "closed_on", "item_date",
           sqlite_where=text("closed_on IS NOT NULL"), postgresql_where=text("closed_on IS NOT NULL")),
     Index("ix_items_party", "company_id", "party_id", "item_date"),
     Index("ix_items_kid", "company_id", "kid", sqlite_where=text("kid IS NOT NULL"),
@@ -463,9 +464,10 @@ imports = Table(
 
 # -- identity, access and per-user data ------------------------------------------------------------------
 #
-# Users and their API tokens are identity, not company data: one person can work in several companies.
-# They are the only tables besides ``companies`` without ``company_id`` (on Citus they would be reference
-# tables, copied to every node). What a user may do in a company is a membership, which is company data.
+# Users, their API tokens and their web sessions are identity, not company data: one person can work in
+# several companies. They are the only tables besides ``companies`` without ``company_id`` (on Citus they
+# would be reference tables, copied to every node). What a user may do in a company is a membership, which is
+# company data.
 
 users = Table(
     "users", metadata,
@@ -508,6 +510,22 @@ memberships = Table(
     ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
     ForeignKeyConstraint(["user_id"], ["users.user_id"]),
     CheckConstraint("role IN ('admin', 'accountant', 'read_only')", name="role"),
+)
+
+# A signed-in browser of the web UI. Identity like ``users`` and ``api_tokens``, so no company_id: one
+# sign-in reaches every company the user has a role in (the role is read from memberships on each
+# request). The cookie holds a random secret; only its SHA-256 is stored.
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("session_id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=False),
+    Column("token_sha256", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("token_sha256"),
+    ForeignKeyConstraint(["user_id"], ["users.user_id"]),
+    Index("ix_web_sessions_user", "user_id"),
+    Index("ix_web_sessions_expires_at", "expires_at"),
 )
 
 # One row per API request made with an Idempotency-Key: the key is reserved (pending) before the

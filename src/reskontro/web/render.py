@@ -1,0 +1,83 @@
+"""Rendering pages: the template context every page shares, links, static file URLs, htmx detection."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from reskontro.domain.parties import PartyKind
+from reskontro.web.deps import Desk, Visitor
+from reskontro.web.i18n import Translator
+from reskontro.web.templating import render
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+#: The list page of each kind and the path segment of its cards.
+LIST_SEGMENT = {PartyKind.CUSTOMER: "customers", PartyKind.SUPPLIER: "suppliers"}
+
+
+@functools.cache
+def static_url(name: str) -> str:
+    """``/static/app.css?v=<hash>``: the hash changes with the file, so browsers may cache it."""
+    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
+    return f"/static/{name}?v={digest}"
+
+
+class Links:
+    """URLs of a company's pages (party numbers are quoted, so any number makes a valid link)."""
+
+    def __init__(self, company_id: int) -> None:
+        self.base = f"/c/{company_id}"
+
+    @property
+    def dashboard(self) -> str:
+        return f"{self.base}/"
+
+    def parties(self, kind: PartyKind | str, **query: Any) -> str:
+        url = f"{self.base}/{LIST_SEGMENT[PartyKind(kind)]}"
+        shown = {k: v for k, v in query.items() if v not in (None, "")}
+        return f"{url}?{urlencode(shown)}" if shown else url
+
+    def new(self, kind: PartyKind | str) -> str:
+        return f"{self.base}/{LIST_SEGMENT[PartyKind(kind)]}/new"
+
+    def party(self, kind: PartyKind | str, number: str, tab: str | None = None) -> str:
+        url = f"{self.base}/{PartyKind(kind).value}/{quote(number, safe='')}"
+        return f"{url}/{tab}" if tab else url
+
+    def document(self, document_id: int) -> str:
+        return f"{self.base}/documents/{document_id}"
+
+    def follow_up(self, follow_up_id: int) -> str:
+        return f"{self.base}/follow-ups/{follow_up_id}"
+
+    @property
+    def validate_org_number(self) -> str:
+        return f"{self.base}/validate/org-number"
+
+    def company(self, company_id: int) -> str:
+        return f"/c/{company_id}/"
+
+
+def is_htmx(request: Request) -> bool:
+    """A request htmx made for a fragment (a history restore wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def page(request: Request, who: Visitor, template: str, *, desk: Desk | None = None, status: int = 200,
+         headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+    """Render a template with the shared context: the visitor, the desk (company pages), translations,
+    links, the CSRF token and static URLs."""
+    t = Translator(who.lang)
+    shared: dict[str, Any] = {
+        "request": request, "visitor": who, "desk": desk, "csrf": who.csrf, "t": t, "static": static_url,
+        "links": Links(desk.company_id) if desk else None, "kinds": PartyKind,
+        "list_segment": {k.value: v for k, v in LIST_SEGMENT.items()}, "path": request.url.path,
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+    }
+    return HTMLResponse(render(who.lang, template, {**shared, **context}), status_code=status, headers=headers)

@@ -1,0 +1,125 @@
+"""Every route of the web UI, with what a test needs to call it: the walkers of the isolation, CSRF and
+read-only tests take the routes from the app itself, so a route added later is walked too — and one whose
+path parameter or form the tables below do not know fails those tests, naming what to add.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
+
+from reskontro.web.app import routers
+
+
+@dataclass
+class Records:
+    """One company's records that routes name: a customer, a document, a follow-up."""
+
+    company_id: int
+    customer: str
+    document_id: int
+    follow_up_id: int
+
+
+#: Path parameter -> its value in a company (and whether it names a record of that company).
+PATH_PARAMS: dict[str, tuple[Callable[[Records], Any], bool]] = {
+    "kind": (lambda r: "customer", False),
+    "number": (lambda r: r.customer, True),
+    "document_id": (lambda r: r.document_id, True),
+    "follow_up_id": (lambda r: r.follow_up_id, True),
+    "block": (lambda r: "credit_stop", False),
+}
+
+#: (METHOD, path) -> a form that the route would accept (files as (name, bytes, type)).
+FORMS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/login"): {"username": "nobody", "password": "wrong"},
+    ("POST", "/logout"): {},
+    ("POST", "/lang"): {"lang": "en", "next": "/"},
+    ("POST", "/account/password"): {"current_password": "x", "new_password": "y", "confirm_password": "y"},
+    ("POST", "/c/{company_id}/customers/new"): {"number": "Z-1", "name": "Ny AS"},
+    ("POST", "/c/{company_id}/suppliers/new"): {"number": "Z-2", "name": "Ny AS"},
+    ("POST", "/c/{company_id}/follow-ups/{follow_up_id}"): {"status": "done"},
+    ("POST", "/c/{company_id}/{kind}/{number}/contacts"): {"name": "Probe"},
+    ("POST", "/c/{company_id}/{kind}/{number}/documents"): {"doc_type": "other",
+                                                            "file": ("probe.txt", b"probe", "text/plain")},
+    ("POST", "/c/{company_id}/{kind}/{number}/follow-ups"): {"title": "Probe"},
+    ("POST", "/c/{company_id}/{kind}/{number}/blocks/{block}"): {"reason": "probe"},
+    ("POST", "/c/{company_id}/{kind}/{number}/edit"): {"number": "Z-3", "name": "Endret AS"},
+}
+
+#: Routes outside any company, and why they show no company's data.
+GLOBAL: dict[str, str] = {
+    "/": "redirects to one of the caller's own companies",
+    "/login": "the sign-in form",
+    "/logout": "ends the caller's own session",
+    "/lang": "sets the caller's language cookie",
+    "/account": "the caller's own companies and password",
+    "/account/password": "changes the caller's own password",
+}
+
+_PARAM = re.compile(r"{([^}]+)}")
+
+
+@dataclass
+class Call:
+    method: str
+    path: str  # the route's path template
+    names_record: bool
+
+    def url(self, company_id: int, records: Records) -> str:
+        def value(m: re.Match[str]) -> str:
+            name = m.group(1)
+            return str(company_id) if name == "company_id" else quote(str(PATH_PARAMS[name][0](records)), safe="")
+        return _PARAM.sub(value, self.path)
+
+    def request(self, form: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Keyword arguments for the test client: the route's form (and files), plus ``form``."""
+        data: dict[str, Any] = {}
+        files: dict[str, Any] = {}
+        for k, v in {**FORMS.get((self.method, self.path), {}), **(form or {})}.items():
+            (files if isinstance(v, tuple) else data)[k] = v
+        out: dict[str, Any] = {"data": data, "follow_redirects": False}
+        if files:
+            out["files"] = files
+        return out
+
+
+def web_routes() -> list[BaseRoute]:
+    """The routes of every router the web app includes (``reskontro.web.app.ROUTER_MODULES``)."""
+    return [route for router in routers() for route in router.routes]
+
+
+def walk(routes: Iterable[BaseRoute]) -> tuple[list[Call], list[str]]:
+    """Every (method, route), and what the tables above do not cover."""
+    calls: list[Call] = []
+    uncovered: list[str] = []
+    for route in routes:
+        if not isinstance(route, APIRoute):
+            continue
+        for method in sorted(route.methods - {"HEAD"}):
+            what = f"{method} {route.path}"
+            params = [p for p in _PARAM.findall(route.path) if p != "company_id"]
+            unknown = [p for p in params if p not in PATH_PARAMS]
+            if unknown:
+                uncovered.append(f"{what}: add path parameter(s) {unknown} to PATH_PARAMS")
+                continue
+            if method != "GET" and (method, route.path) not in FORMS:
+                uncovered.append(f"{what}: add its form to FORMS")
+                continue
+            if not route.path.startswith("/c/{company_id}/") and route.path not in GLOBAL:
+                uncovered.append(f"{what}: not under /c/{{company_id}}/ and not in GLOBAL")
+                continue
+            calls.append(Call(method, route.path, any(PATH_PARAMS[p][1] for p in params)))
+    return calls, uncovered
+
+
+def company_calls() -> Iterator[Call]:
+    calls, uncovered = walk(web_routes())
+    assert not uncovered, "web routes the walker does not cover:\n" + "\n".join(uncovered)
+    yield from (c for c in calls if c.path.startswith("/c/{company_id}/"))
