@@ -19,12 +19,15 @@ from reskontro.web.app import routers
 
 @dataclass
 class Records:
-    """One company's records that routes name: a customer, a document, a follow-up."""
+    """One company's records that routes name: a customer, a document, a follow-up (and the customer's
+    voucher and match, where the company has them)."""
 
     company_id: int
     customer: str
     document_id: int
     follow_up_id: int
+    voucher: str = "SF2026-1"
+    match_id: int = 1
 
 
 #: Path parameter -> its value in a company (and whether it names a record of that company).
@@ -34,6 +37,8 @@ PATH_PARAMS: dict[str, tuple[Callable[[Records], Any], bool]] = {
     "document_id": (lambda r: r.document_id, True),
     "follow_up_id": (lambda r: r.follow_up_id, True),
     "block": (lambda r: "credit_stop", False),
+    "voucher": (lambda r: r.voucher, True),
+    "match_id": (lambda r: r.match_id, True),
 }
 
 #: (METHOD, path) -> a form that the route would accept (files as (name, bytes, type)).
@@ -51,6 +56,12 @@ FORMS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/c/{company_id}/{kind}/{number}/follow-ups"): {"title": "Probe"},
     ("POST", "/c/{company_id}/{kind}/{number}/blocks/{block}"): {"reason": "probe"},
     ("POST", "/c/{company_id}/{kind}/{number}/edit"): {"number": "Z-3", "name": "Endret AS"},
+    ("POST", "/c/{company_id}/postings"): {"type": "invoice", "kind": "customer", "party": "10001",
+                                           "date": "2026-06-01", "amount": "100,00"},
+    ("POST", "/c/{company_id}/vouchers/{voucher}/reverse"): {"date": "2026-06-30"},
+    ("POST", "/c/{company_id}/{kind}/{number}/matches"): {"item": ["1", "2"]},
+    ("POST", "/c/{company_id}/{kind}/{number}/matches/suggested"): {"pair": "1:2:"},
+    ("POST", "/c/{company_id}/{kind}/{number}/matches/{match_id}/unmatch"): {},
 }
 
 #: Routes outside any company, and why they show no company's data.

@@ -8,25 +8,29 @@ read-only user gets 403 on every change of a company, and sees no control that w
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from reskontro.domain.parties import PartyKind
 from reskontro.services import parties
-from tests.builders import count, customer
+from tests.builders import count, customer, post
 from tests.conftest import Ctx
 from tests.web.conftest import PASSWORD, Web
 from tests.web.routes import Records, company_calls, walk, web_routes
 
 
 def a_records(web: Web, ctx: Ctx) -> Records:
-    """A's own customer, document and follow-up, so that a write route's record exists."""
+    """A's own customer, document, follow-up, voucher and match, so that a write route's record exists."""
     customer(ctx, "10001")
     document_id = parties.attach_document(uow=ctx.uow(), company_id=ctx.company_id, kind=PartyKind.CUSTOMER,
                                           number="10001", filename="a.txt", content=b"a")
     follow_up_id = parties.add_follow_up(uow=ctx.uow(), company_id=ctx.company_id, kind=PartyKind.CUSTOMER,
                                          number="10001", title="Ring")
-    return Records(web.cid, "10001", document_id, follow_up_id)
+    invoice = post(ctx, "invoice", "10001", "1000.00", date(2026, 5, 1), document_number="A-1")
+    paid = post(ctx, "payment", "10001", "400.00", date(2026, 5, 10), applies_to="A-1")
+    return Records(web.cid, "10001", document_id, follow_up_id, voucher=invoice.voucher_ref,
+                   match_id=paid.matches[0].match_id)
 
 
 def unsafe_calls(web: Web) -> list:  # type: ignore[type-arg]
@@ -88,7 +92,8 @@ def test_a_read_only_user_gets_403_on_every_change_and_nothing_changes(web: Web,
         assert response.status_code == 403, f"{call.method} {call.path}: {response.status_code}"
         assert "kan se alt her, men ikke endre noe" in response.text
     # The forms of a change are refused too, not only their submission.
-    for path in ("/customers/new", "/suppliers/new", "/customer/10001/edit"):
+    for path in ("/customers/new", "/suppliers/new", "/customer/10001/edit", "/postings",
+                 "/postings?type=payment&kind=customer&party=10001", "/postings/kid?kid=12"):
         assert b.get(web.url(path)).status_code == 403
     assert count(ctx, "audit_events") == before
 
@@ -101,7 +106,7 @@ def test_a_read_only_user_sees_no_edit_controls(web: Web, ctx: Ctx, role: str) -
     records = a_records(web, ctx)
     b = web.sign_in(role)
     pages = [c.url(web.cid, records) for c in company_calls() if c.method == "GET"
-             and not c.path.endswith(("/new", "/edit", "/documents/{document_id}"))]
+             and not c.path.endswith(("/new", "/edit", "/documents/{document_id}", "/postings", "/postings/kid"))]
     assert len(pages) >= 8
     writes_seen = set()
     for url in pages:

@@ -208,6 +208,111 @@ def test_an_accountant_finds_a_customer_and_reads_the_ledger(chromium, server: S
     assert [p for p in problems if not p.startswith(expected)] == [], problems
 
 
+def test_an_accountant_posts_an_invoice_and_a_part_payment_and_matches_them(chromium, server: Server,  # type: ignore[no-untyped-def]
+                                                                            ctx: Ctx) -> None:
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport={"width": 1400, "height": 900}, locale="nb-NO")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    backend = ctx.backend
+    base = f"{server.base}/c/{server.company_id}"
+    _sign_in(page, server, "accountant")
+
+    # g p: the postings page; the party picker finds the customer as one types, ↓ and Enter open the form.
+    page.keyboard.press("g")
+    page.keyboard.press("p")
+    page.wait_for_url(re.compile(r".*/postings$"))
+    expect(page.locator("#picker-q")).to_be_focused()
+    page.keyboard.type("nordlys")
+    expect(page.locator("[data-picker-item]")).to_have_count(1)
+    expect(page.locator("#party-picker")).to_contain_text("Nordlys Handel AS")
+    _shot(page, "posting-picker", backend)
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("[data-picker-item]").first).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/postings\?type=invoice&kind=customer&party=10002$"))
+    expect(page.get_by_role("heading", name="Ny kundefaktura")).to_be_visible()
+
+    # The invoice: the due date follows the date by the card's 14 days, the KID is checked as it is typed,
+    # and the amount is typed the Norwegian way.
+    page.get_by_label("Dokumentnummer").fill("F2001")
+    page.locator("#f-date").fill("2026-06-10")
+    expect(page.get_by_label("Forfallsdato")).to_have_value("2026-06-24")
+    page.get_by_label("Beløp").fill("10 000,00")
+    page.get_by_label("KID").fill("0001000109")
+    expect(page.locator("#f-kid-msg")).to_contain_text("Ikke en gyldig KID")
+    page.get_by_label("KID").fill("0001000108")
+    expect(page.locator("#f-kid-msg")).to_contain_text("Gyldig KID (MOD10)")
+    expect(page.locator("#f-account")).to_have_value("3000")
+    _shot(page, "posting-invoice", backend)
+    page.get_by_role("button", name="Bokfør").click()
+    page.wait_for_url(re.compile(r".*/vouchers/SF2026-3\?posted=1$"))
+    expect(page.locator(".alert.ok")).to_contain_text("Bokført som SF2026-3.")
+    expect(page.locator("#v-lines + table tbody tr")).to_have_count(3)  # receivable, sales, output VAT
+    _shot(page, "voucher", backend)
+
+    # A part payment from the voucher page (b); 4 000 matches nothing by itself, so it stays open.
+    page.keyboard.press("b")
+    page.wait_for_url(re.compile(r".*/postings\?type=payment&kind=customer&party=10002$"))
+    expect(page.get_by_role("heading", name="Registrer innbetaling")).to_be_visible()
+    page.get_by_label("Dokumentnummer").fill("B-77")
+    page.locator("#f-date").fill("2026-06-20")
+    page.get_by_label("Beløp").fill("4000")
+    page.get_by_role("button", name="Bokfør").click()
+    page.wait_for_url(re.compile(r".*/vouchers/IB2026-2\?posted=1$"))
+
+    # The matching tab: tick both, the sums follow, m matches; the invoice has 6 000 left.
+    page.goto(f"{base}/customer/10002/matching")
+    expect(page.get_by_text("Ingen forslag")).to_be_visible()  # 4 000 against 10 000: nothing to suggest
+    page.get_by_role("checkbox", name="Velg F2001").check()
+    expect(page.locator('[data-sum="rest"]')).to_have_text("10\u00a0000,00")
+    expect(page.locator("[data-match-button]")).to_be_disabled()
+    page.locator("tr", has_text="B-77").locator("td").nth(4).click()  # a click on the row ticks it too
+    expect(page.get_by_role("checkbox", name="Velg B-77")).to_be_checked()
+    expect(page.locator('[data-sum="debit"]')).to_have_text("10\u00a0000,00")
+    expect(page.locator('[data-sum="credit"]')).to_have_text("\u22124\u00a0000,00")
+    expect(page.locator('[data-sum="matched"]')).to_have_text("4\u00a0000,00")
+    expect(page.locator('[data-sum="rest"]')).to_have_text("6\u00a0000,00")
+    _shot(page, "matching-ticked", backend)
+    page.keyboard.press("m")
+    page.wait_for_url(re.compile(r".*/customer/10002/matching\?matched=1$"))
+    expect(page.locator(".alert.ok")).to_contain_text("1 utligning gjort.")
+    expect(page.locator("tr", has_text="F2001").locator("[data-open-cell]")).to_contain_text("6\u00a0000,00")
+    expect(page.locator("#m-matches ~ table tbody tr")).to_have_count(1)
+    _shot(page, "matching-done", backend)
+    page.get_by_role("navigation", name="Kort").get_by_role("link", name="Åpne poster").click()
+    expect(page.locator(".tab-body tbody tr")).to_have_count(1)
+    expect(page.locator(".tab-body tfoot")).to_contain_text("6\u00a0000,00")
+
+    # The payment is reversed after a confirm dialog: its match is undone, the invoice is open in full again.
+    page.goto(f"{base}/vouchers/IB2026-2")
+    page.get_by_role("button", name="Tilbakefør …").click()
+    dialog = page.locator("dialog.confirm")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Tilbakeføre IB2026-2?")
+    _shot(page, "reverse-confirm", backend)
+    dialog.get_by_role("button", name="Tilbakefør").click()
+    page.wait_for_url(re.compile(r".*/vouchers/M2026-1\?reversed=1$"))
+    expect(page.locator(".alert.ok")).to_contain_text("Tilbakeføring bokført som M2026-1.")
+    _shot(page, "reversal", backend)
+    page.goto(f"{base}/customer/10002/open-items")
+    expect(page.locator("tr", has_text="F2001").locator("[data-open-cell]")).to_contain_text("10\u00a0000,00")
+    page.goto(f"{base}/vouchers?from=2026-01-01")
+    expect(page.locator("main tbody tr")).to_have_count(7)  # 4 from the fixture, the invoice, payment, reversal
+    _shot(page, "vouchers", backend)
+
+    # The help overlay lists the new shortcuts.
+    page.keyboard.press("?")
+    expect(page.locator("dialog#help")).to_contain_text("Utlign de valgte postene")
+    page.keyboard.press("Escape")
+    context.close()
+    expected = "Failed to load resource: the server responded with a status of 422"
+    assert [p for p in problems if not p.startswith(expected)] == [], problems
+
+
 def test_a_read_only_user_is_offered_no_change(chromium, server: Server, ctx: Ctx) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
@@ -224,4 +329,25 @@ def test_a_read_only_user_is_offered_no_change(chromium, server: Server, ctx: Ct
     response = page.goto(f"{server.base}/c/{server.company_id}/customer/10001/edit")
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", name="Ikke tillatt")).to_be_visible()
+    # No posting, no matching: no link, no button, no checkbox; a forged POST with a valid token is refused.
+    page.goto(f"{server.base}/c/{server.company_id}/customer/10001/open-items")
+    expect(page.get_by_role("link", name=re.compile("Ny faktura"))).to_have_count(0)
+    expect(page.get_by_role("link", name="Postering")).to_have_count(0)
+    expect(page.locator('input[type="checkbox"]')).to_have_count(0)
+    expect(page.get_by_role("button", name="Utlign valgte")).to_have_count(0)
+    page.goto(f"{server.base}/c/{server.company_id}/customer/10001/matching")
+    expect(page.get_by_role("button", name=re.compile("Utlign|Opphev"))).to_have_count(0)
+    _shot(page, "matching-read-only", ctx.backend)
+    page.goto(f"{server.base}/c/{server.company_id}/vouchers/SF2026-1")
+    expect(page.get_by_role("button", name=re.compile("Tilbakefør"))).to_have_count(0)
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    forged = page.request.post(f"{server.base}/c/{server.company_id}/postings", form={
+        "csrf_token": token or "", "type": "invoice", "kind": "customer", "party": "10001", "date": "2026-06-01",
+        "amount": "100"}, max_redirects=0)
+    assert forged.status == 403 and "kan se alt her, men ikke endre noe" in forged.text()
+    reverse = page.request.post(f"{server.base}/c/{server.company_id}/vouchers/SF2026-1/reverse",
+                                form={"csrf_token": token or ""}, max_redirects=0)
+    assert reverse.status == 403
+    response = page.goto(f"{server.base}/c/{server.company_id}/postings")
+    assert response is not None and response.status == 403
     context.close()

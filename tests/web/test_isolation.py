@@ -43,7 +43,8 @@ def populate_b(ctx: Ctx) -> CompanyB:
                               field_type="text")
     parties.set_free_value(uow=b.uow(), company_id=cid, kind=PartyKind.CUSTOMER, number="B-777", code="bfield",
                            value=f"bravo verdi {tag}")
-    post(b, "invoice", "B-777", "1000.00", date(2026, 5, 1), description=f"Bravo faktura {tag}")
+    invoice = post(b, "invoice", "B-777", "1000.00", date(2026, 5, 1), description=f"Bravo faktura {tag}")
+    paid = post(b, "payment", "B-777", "400.00", date(2026, 5, 10), applies_to=invoice.document_number)
     document_id = parties.attach_document(uow=b.uow(), company_id=cid, kind=PartyKind.CUSTOMER, number="B-777",
                                           filename=f"bravo-secret-{tag}.pdf", content=b"%PDF-1.4 bravo")
     parties.add_contact(uow=b.uow(), company_id=cid, kind=PartyKind.CUSTOMER, number="B-777",
@@ -51,7 +52,8 @@ def populate_b(ctx: Ctx) -> CompanyB:
     follow_up_id = parties.add_follow_up(uow=b.uow(), company_id=cid, kind=PartyKind.CUSTOMER, number="B-777",
                                          title=f"Bravo oppfølging {tag}")
     new_user(ctx, cid, "admin", prefix="bravo")
-    return CompanyB(Records(cid, "B-777", document_id, follow_up_id),
+    return CompanyB(Records(cid, "B-777", document_id, follow_up_id, voucher=invoice.voucher_ref,
+                            match_id=paid.matches[0].match_id),
                     secrets=(f"Bravo Secret {tag}", f"Bravo Kunde {tag}", f"bravo-secret-{tag}",
                              f"Bravo Kontakt {tag}", f"Bravo oppfølging {tag}", f"bravo verdi {tag}",
                              f"Bravo faktura {tag}", f"Bravo felt {tag}", "923 456 783"))

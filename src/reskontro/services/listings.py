@@ -328,6 +328,37 @@ def voucher_detail(*, uow: UnitOfWork, company_id: int, voucher_ref: str) -> Row
                     for m in matches]}
 
 
+def _match_line(r: sql.MatchLineRow) -> Row:
+    return {"match_id": r.match_id, "date": r.match_date, "method": r.method, "currency": r.currency,
+            "amount": from_minor(r.amount_minor, r.currency), "created_by": r.created_by,
+            "debit": {"item_id": r.debit_item_id, "document_number": r.debit_document, "type": r.debit_type,
+                      "voucher": r.debit_voucher},
+            "credit": {"item_id": r.credit_item_id, "document_number": r.credit_document, "type": r.credit_type,
+                       "voucher": r.credit_voucher},
+            "undone_by": r.undone_by, "undone_on": r.undone_on}
+
+
+def party_matches(*, uow: UnitOfWork, company_id: int, kind: str, number: str,
+                  limit: int = DEFAULT_LIMIT) -> list[Row]:
+    """The party's latest matches, newest first, each with both documents and whether it was undone."""
+    limit = check_limit(limit)
+    with uow:
+        uow.repo.company(company_id)
+        found = _party(uow, company_id, kind, number)
+        rows = sql.match_lines(uow.repo.conn, company_id, party_id=found.party_id, limit=limit)
+    return [_match_line(r) for r in rows]
+
+
+def matches_of_items(*, uow: UnitOfWork, company_id: int, item_ids: Sequence[int],
+                     limit: int = MAX_LIMIT) -> list[Row]:
+    """The matches touching the items (a voucher's, say), newest first, with both documents."""
+    limit = check_limit(limit)
+    with uow:
+        uow.repo.company(company_id)
+        rows = sql.match_lines(uow.repo.conn, company_id, item_ids=item_ids, limit=limit)
+    return [_match_line(r) for r in rows]
+
+
 # -- audit ---------------------------------------------------------------------------------------------
 
 

@@ -26,7 +26,9 @@ from reskontro.domain.errors import (
     CurrencyMismatch,
     DuplicateDocument,
     ImportFailed,
+    MatchRefused,
     NotFound,
+    OverAllocation,
     PeriodClosed,
     ReskontroError,
     ValidationFailed,
@@ -149,6 +151,25 @@ class _ItemState:
                         from_minor(self.open_company_minor, company_currency), self.kid)
 
 
+def default_counter(company: Company, kind: PartyKind, item_type: ItemType, card: PostingTerms,
+                    gross: Decimal) -> CounterLine:
+    """The counter line a posting gets when it names none: the card's fixed posting rules, else the
+    company's account for the type (sales/purchases with VAT code 3/1, bank, bad debt, migration)."""
+    c = company
+    customer = kind is PartyKind.CUSTOMER
+    rules = card.rules
+    dims = {"department": rules.department, "project": rules.project}
+    if item_type in (ItemType.INVOICE, ItemType.CREDIT_NOTE):
+        account = rules.account or (c.sales_account if customer else c.purchase_account)
+        vat = rules.vat_code or ("3" if customer else "1")
+        return CounterLine(account, gross, vat, **dims)
+    if item_type is ItemType.PAYMENT:
+        return CounterLine(c.bank_account, gross)
+    if item_type is ItemType.WRITE_OFF:
+        return CounterLine(c.write_off_account if customer else "3900", gross, **dims)
+    return CounterLine(c.opening_balance_account, gross)
+
+
 def _drop(index: dict[Any, list[int]], key: Any, item_id: int) -> None:
     bucket = index.get(key)
     if bucket is not None:
@@ -269,19 +290,7 @@ class _Batch:
                 else self.company.supplier_control_account)
 
     def default_counter(self, req: PostingRequest, card: PostingTerms, gross: Decimal) -> CounterLine:
-        c = self.company
-        customer = req.kind is PartyKind.CUSTOMER
-        rules = card.rules
-        dims = {"department": rules.department, "project": rules.project}
-        if req.item_type in (ItemType.INVOICE, ItemType.CREDIT_NOTE):
-            account = rules.account or (c.sales_account if customer else c.purchase_account)
-            vat = rules.vat_code or ("3" if customer else "1")
-            return CounterLine(account, gross, vat, **dims)
-        if req.item_type is ItemType.PAYMENT:
-            return CounterLine(c.bank_account, gross)
-        if req.item_type is ItemType.WRITE_OFF:
-            return CounterLine(c.write_off_account if customer else "3900", gross, **dims)
-        return CounterLine(c.opening_balance_account, gross)
+        return default_counter(self.company, req.kind, req.item_type, card, gross)
 
     def plan(self, req: PostingRequest, party: tuple[int, PostingTerms]) -> _Plan:
         party_id, card = party
@@ -751,6 +760,36 @@ def post_transaction(*, uow: UnitOfWork, company_id: int, request: PostingReques
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class PostingDefaults:
+    """What a posting for a party gets where the request leaves a field out, for a form to show before
+    anything is posted: the card's currency and payment terms, and the counter line of the type."""
+
+    kind: PartyKind
+    number: str
+    item_type: ItemType
+    currency: str
+    payment_terms_days: int
+    account: str
+    vat_code: str | None
+    department: str | None
+    project: str | None
+
+
+def posting_defaults(*, uow: UnitOfWork, company_id: int, kind: PartyKind, number: str,
+                     item_type: ItemType) -> PostingDefaults:
+    """The defaults :func:`post_transaction` would use for this party and type (nothing is written)."""
+    with uow:
+        company = uow.repo.company(company_id)
+        found = uow.repo.party_by_number(company_id, kind.value, number)
+        if found is None:
+            raise NotFound(f"{kind.value} {number!r} does not exist", field="party_number")
+    terms = found.card.posting_terms()
+    counter = default_counter(company, kind, item_type, terms, Decimal(1))
+    return PostingDefaults(kind, terms.number, item_type, terms.currency, terms.payment_terms_days, counter.account,
+                           counter.vat_code, counter.department, counter.project)
+
+
 # -- matching by hand ----------------------------------------------------------------------------------
 
 
@@ -769,6 +808,129 @@ def match_items(*, uow: UnitOfWork, company_id: int, item_a: int, item_b: int,
         batch.flush()
         uow.repo.audit(company_id, "match", made.match_id, "match",
                        [("amount", None, made.amount), ("items", None, f"{item_a},{item_b}")])
+        uow.commit()
+    return made
+
+
+def _load_locked(uow: UnitOfWork, batch: _Batch, company_id: int, item_ids: Iterable[int]) -> list[ItemRecord]:
+    """The items, locked (PostgreSQL) in id order like every matcher, into the batch; a missing one is NotFound."""
+    ids = sorted(set(item_ids))
+    found = uow.repo.items(company_id, ids, lock=True)
+    missing = set(ids) - {f.item_id for f in found}
+    if missing:
+        raise NotFound(f"item {', '.join(map(str, sorted(missing)))} does not exist", field="item")
+    batch.load_items(found)
+    return found
+
+
+def _check_party(uow: UnitOfWork, company_id: int, found: Sequence[ItemRecord],
+                 party: tuple[PartyKind, str] | None) -> None:
+    """With ``party``, every item must be that party's: an item of another party is as missing as none."""
+    if party is None:
+        return
+    kind, number = party
+    record = uow.repo.party_by_number(company_id, kind.value, number)
+    if record is None:
+        raise NotFound(f"{kind.value} {number!r} does not exist", field="number")
+    others = sorted(f.item_id for f in found if f.party_id != record.party_id)
+    if others:
+        raise NotFound(f"item {', '.join(map(str, others))} is not {kind.value} {number}'s", field="item")
+
+
+def _audit_matches(uow: UnitOfWork, company_id: int, made: Sequence[MatchMade]) -> None:
+    for m in made:
+        uow.repo.audit(company_id, "match", m.match_id, "match",
+                       [("amount", None, m.amount), ("items", None, f"{m.debit_item_id},{m.credit_item_id}")])
+
+
+def match_selected(*, uow: UnitOfWork, company_id: int, item_ids: Sequence[int], amount: Decimal | None = None,
+                   party: tuple[PartyKind, str] | None = None) -> list[MatchMade]:
+    """Match several open items of one party by hand, in one transaction: all of it or nothing.
+
+    The debits (invoices, ...) and the credits (payments, credit notes, ...) are each taken oldest
+    first (by date, then id). The oldest open debit is matched against the oldest open credit for all
+    that fits; whichever is used up gives way to the next on its side, until one side is used up —
+    or, with ``amount``, until that much has been matched in all. So one invoice and two part
+    payments settle the invoice with both; two invoices and one payment settle the older invoice
+    first and put the rest on the newer. Two items are simply :func:`match_items`.
+
+    Every item must be open, of the same party and currency (of ``party``, when given), with at least
+    one on each side; any refusal (here or by the database) leaves nothing matched.
+    """
+    ids = sorted(set(item_ids))
+    if len(ids) < 2:
+        raise ValidationFailed("choose at least two items: one that is owed and one that settles it", field="items")
+    with uow:
+        company = uow.repo.company(company_id)
+        batch = _Batch(uow, company, source="manual")
+        found = _load_locked(uow, batch, company_id, ids)
+        _check_party(uow, company_id, found, party)
+        if len({f.party_id for f in found}) > 1:
+            raise MatchRefused("the items belong to different parties", field="items")
+        currencies = sorted({f.currency for f in found})
+        if len(currencies) > 1:
+            raise CurrencyMismatch(f"the items are in {' and '.join(currencies)}; a match is in one currency",
+                                   field="items")
+        currency = currencies[0]
+        settled = [f.document_number for f in found if f.open_minor == 0]
+        if settled:
+            raise MatchRefused(f"item {settled[0]} has nothing open", field="items")
+        cap: int | None = None
+        if amount is not None:
+            try:
+                if amount <= 0 or round_money(amount, currency) != amount:
+                    raise ValidationFailed(f"match amount {amount} must be positive, in whole {currency} minor units",
+                                           field="amount")
+            except MoneyError as exc:
+                raise ValidationFailed(str(exc), field="amount") from None
+            cap = to_minor(amount, currency)
+        order = sorted(found, key=lambda f: (f.item_date, f.item_id))
+        debits = [f.item_id for f in order if f.open_minor > 0]
+        credits = [f.item_id for f in order if f.open_minor < 0]
+        if not debits or not credits:
+            side = "debits (owed)" if debits else "credits (settling)"
+            raise MatchRefused(f"the items are all {side}; a match needs one of each", field="items")
+        made: list[MatchMade] = []
+        d = c = 0
+        while d < len(debits) and c < len(credits) and (cap is None or cap > 0):
+            debit, credit = batch.states[debits[d]], batch.states[credits[c]]
+            take = min(debit.open_minor, -credit.open_minor)
+            if cap is not None:
+                take = min(take, cap)
+                cap -= take
+            made.append(batch.match(debit.id, credit.id, method="manual", amount=from_minor(take, currency)))
+            if debit.open_minor == 0:
+                d += 1
+            if credit.open_minor == 0:
+                c += 1
+        if cap:
+            most = sum((m.amount for m in made), Decimal(0))
+            raise OverAllocation(f"match amount {amount} is more than the {most} these items can settle",
+                                 field="amount")
+        batch.flush()
+        _audit_matches(uow, company_id, made)
+        uow.commit()
+    return made
+
+
+def match_pairs(*, uow: UnitOfWork, company_id: int, pairs: Sequence[tuple[int, int, Decimal | None]],
+                party: tuple[PartyKind, str] | None = None) -> list[MatchMade]:
+    """Make several given matches (item, item, amount or None for all that fits) in one transaction —
+    accepting a list of suggestions at once, say. If one is refused, none is made."""
+    if not pairs:
+        raise ValidationFailed("no matches to make", field="pairs")
+    with uow:
+        batch = _Batch(uow, uow.repo.company(company_id), source="manual")
+        found = _load_locked(uow, batch, company_id, (i for a, b, _ in pairs for i in (a, b)))
+        _check_party(uow, company_id, found, party)
+        for a, _b, amount in pairs:
+            currency = batch.states[a].currency
+            if amount is not None and (amount <= 0 or round_money(amount, currency) != amount):
+                raise ValidationFailed(f"match amount {amount} must be positive, in whole {currency} minor units",
+                                       field="amount")
+        made = [batch.match(a, b, method="manual", amount=amount) for a, b, amount in pairs]
+        batch.flush()
+        _audit_matches(uow, company_id, made)
         uow.commit()
     return made
 
@@ -795,10 +957,15 @@ def _unmatch(batch: _Batch, match_id: int, on: date) -> int:
     return new_id
 
 
-def unmatch(*, uow: UnitOfWork, company_id: int, match_id: int) -> int:
-    """Undo a match with a dated unmatch event (the match stays in history); return the event's id."""
+def unmatch(*, uow: UnitOfWork, company_id: int, match_id: int, party: tuple[PartyKind, str] | None = None) -> int:
+    """Undo a match with a dated unmatch event (the match stays in history); return the event's id.
+
+    With ``party``, a match of another party's items is refused as not found."""
     with uow:
         batch = _Batch(uow, uow.repo.company(company_id), source="manual")
+        if party is not None:
+            m = uow.repo.match(company_id, match_id)
+            _check_party(uow, company_id, [uow.repo.item(company_id, int(m["debit_item_id"]))], party)
         new_id = _unmatch(batch, match_id, uow.today())
         batch.flush()
         uow.repo.audit(company_id, "match", match_id, "unmatch", [("undone_by", None, new_id)])

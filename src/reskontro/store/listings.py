@@ -287,6 +287,57 @@ def matches_of_items(conn: Connection, company_id: int, item_ids: Sequence[int])
             for r in conn.execute(q)]
 
 
+@dataclass(frozen=True, slots=True)
+class MatchLineRow:
+    """A match with both of its items' documents and vouchers, and when it was undone (if it was)."""
+
+    match_id: int
+    match_date: date
+    method: str
+    currency: str
+    amount_minor: int  # in ``currency``, positive
+    created_by: str
+    debit_item_id: int
+    debit_document: str
+    debit_type: str
+    debit_voucher: str
+    credit_item_id: int
+    credit_document: str
+    credit_type: str
+    credit_voucher: str
+    undone_by: int | None
+    undone_on: date | None
+
+
+def match_lines(conn: Connection, company_id: int, *, party_id: int | None = None,
+                item_ids: Sequence[int] | None = None, limit: int) -> list[MatchLineRow]:
+    """Matches (not the unmatch events, which show as ``undone_by``/``undone_on``), newest first: a party's
+    (both items of a match belong to one party, so its debit items find them) or those touching the items."""
+    m, u = t.matches, t.matches.alias("u")
+    d, c = t.items.alias("d"), t.items.alias("c")
+    dv, cv = t.vouchers.alias("dv"), t.vouchers.alias("cv")
+    q = (select(m.c.match_id, m.c.match_date, m.c.method, m.c.currency, m.c.amount_minor, m.c.created_by,
+                d.c.item_id, d.c.document_number, d.c.item_type, voucher_ref(dv),
+                c.c.item_id, c.c.document_number, c.c.item_type, voucher_ref(cv), u.c.match_id, u.c.match_date)
+         .select_from(m)
+         .join(d, and_(d.c.company_id == m.c.company_id, d.c.item_id == m.c.debit_item_id))
+         .join(c, and_(c.c.company_id == m.c.company_id, c.c.item_id == m.c.credit_item_id))
+         .join(dv, and_(dv.c.company_id == d.c.company_id, dv.c.voucher_id == d.c.voucher_id))
+         .join(cv, and_(cv.c.company_id == c.c.company_id, cv.c.voucher_id == c.c.voucher_id))
+         .outerjoin(u, and_(u.c.company_id == m.c.company_id, u.c.undoes_match_id == m.c.match_id))
+         .where(m.c.company_id == company_id, m.c.match_kind == "match"))
+    if party_id is not None:
+        q = q.where(d.c.party_id == party_id)
+    if item_ids is not None:
+        ids = sorted(set(item_ids))
+        if not ids:
+            return []
+        q = q.where(or_(m.c.debit_item_id.in_(ids), m.c.credit_item_id.in_(ids)))
+    rows = conn.execute(q.order_by(m.c.match_id.desc()).limit(limit))
+    return [MatchLineRow(int(r[0]), r[1], r[2], r[3], int(r[4]), r[5], int(r[6]), r[7], r[8], r[9], int(r[10]), r[11],
+                         r[12], r[13], None if r[14] is None else int(r[14]), r[15]) for r in rows]
+
+
 # -- audit ---------------------------------------------------------------------------------------------
 
 

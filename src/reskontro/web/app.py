@@ -26,6 +26,10 @@ from reskontro.web.security import WebMiddleware
 ROUTER_MODULES: tuple[str, ...] = (
     "auth",
     "dashboard",
+    # Before "parties": its card route /c/{id}/{kind}/{number} would otherwise take the GET of any
+    # two-segment path (/c/1/vouchers/SF2026-1) and answer 404 for a kind that is not customer/supplier.
+    "postings",
+    "matching",
     "parties",
     # ─── Add a route module here. Every route is walked by tests/web/test_isolation.py (another company's
     # user must get 404 everywhere) and, if it changes anything, by the CSRF and read-only tests too.

@@ -60,6 +60,19 @@ class Links:
     def validate_org_number(self) -> str:
         return f"{self.base}/validate/org-number"
 
+    def postings(self, **query: Any) -> str:
+        """The posting form; ``type``, ``kind`` and ``party`` choose what and for whom."""
+        shown = {k: v for k, v in query.items() if v not in (None, "")}
+        return f"{self.base}/postings?{urlencode(shown)}" if shown else f"{self.base}/postings"
+
+    def voucher(self, ref: str, tab: str | None = None) -> str:
+        url = f"{self.base}/vouchers/{quote(ref, safe='')}"
+        return f"{url}/{tab}" if tab else url
+
+    def vouchers(self, **query: Any) -> str:
+        shown = {k: v for k, v in query.items() if v not in (None, "")}
+        return f"{self.base}/vouchers?{urlencode(shown)}" if shown else f"{self.base}/vouchers"
+
     def company(self, company_id: int) -> str:
         return f"/c/{company_id}/"
 
