@@ -16,6 +16,8 @@ _EXPONENTS: dict[str, int] = {
     "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
     "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
 }
+#: The exponent of every other currency.
+DEFAULT_EXPONENT = 2
 
 
 class MoneyError(ValueError):
@@ -32,7 +34,12 @@ def check_currency(code: str) -> str:
 
 def exponent(currency: str) -> int:
     """Number of decimals of the currency's minor unit (NOK 2, JPY 0, KWD 3)."""
-    return _EXPONENTS.get(currency, 2)
+    return _EXPONENTS.get(currency, DEFAULT_EXPONENT)
+
+
+def exceptional_exponents() -> dict[str, int]:
+    """The currencies whose exponent is not :data:`DEFAULT_EXPONENT`, with theirs (for SQL that formats amounts)."""
+    return dict(_EXPONENTS)
 
 
 def to_decimal(value: str | int | Decimal) -> Decimal:

@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from pypdf import PdfReader
 
 from reskontro.services.report_catalog import REPORTS
@@ -83,3 +84,31 @@ def test_a_saved_query_runs_with_its_parameters(api: Api) -> None:
                                        "parameters": {"overdue_only": "yes", "as_of": "2026-02-28"}}), 201)
     doc = api.ok(api.get("/saved-queries/forfalt/run"))
     assert sum(Decimal(r["open_amount"]) for r in doc["rows"]) == Decimal("1099.90")
+
+
+def test_transactions_as_csv_and_json_are_formatted_by_the_database(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from reskontro.formats.tabular.export import write_csv, write_json
+    from reskontro.services.report_catalog import run_report
+    from reskontro.store import exports
+
+    books(api)
+    calls: list[str] = []
+    original = exports.transaction_lines
+    monkeypatch.setattr(exports, "transaction_lines",
+                        lambda *a, **k: calls.append(k["layout"].style) or original(*a, **k))
+    params = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
+    r = api.get("/reports/transactions", params={**params, "format": "csv", "separator": ";"}, role="read_only")
+    assert r.status_code == 200 and 'filename="transactions.csv"' in r.headers["content-disposition"]
+    doc = api.ok(api.get("/reports/transactions", params=params))
+    assert calls == ["csv", "json"]
+    slow_csv, slow_json = io.BytesIO(), io.BytesIO()
+    result = run_report(uow=api.ctx.uow(readonly=True), company_id=api.cid, name="transactions", params=params)
+    write_csv(slow_csv, result.columns, result.rows, delimiter=";")
+    result = run_report(uow=api.ctx.uow(readonly=True), company_id=api.cid, name="transactions", params=params)
+    write_json(slow_json, result.columns, result.rows)
+    assert r.content == slow_csv.getvalue()
+    assert doc["rows"] == json.loads(slow_json.getvalue())
+    assert [(x["document_number"], x["amount"]) for x in doc["rows"]] == [
+        ("F1", "1250.00"), ("F2", "99.90"), ("IB2026-1", "-250.00")]

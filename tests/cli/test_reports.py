@@ -119,3 +119,38 @@ def test_a_report_saved_with_its_parameters_runs_again_by_name(books: None) -> N
     assert sorted(r["document_number"] for r in rows) == ["F1", "F2"]
     cli("report", "saved", "forfalt", "--delete")
     assert "there is no saved query named 'forfalt'" in cli("report", "saved", "forfalt", code=1)
+
+
+def test_transactions_as_csv_and_json_are_formatted_by_the_database(books: None, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from reskontro.bootstrap import build
+    from reskontro.formats.tabular.export import write_csv, write_json
+    from reskontro.services.report_catalog import run_report
+    from reskontro.settings import Settings
+    from reskontro.store import exports
+
+    calls: list[str] = []
+    original = exports.transaction_lines
+    monkeypatch.setattr(exports, "transaction_lines",
+                        lambda *a, **k: calls.append(k["layout"].style) or original(*a, **k))
+    target = tmp_path / "transactions.csv"
+    period = ["--date-from", "2026-01-01", "--date-to", "2026-01-31"]
+    cli("report", "transactions", *period, "--format", "csv", "--separator", ";", "--output", str(target))
+    as_json = cli("report", "transactions", *period, "--format", "json")
+    assert calls == ["csv", "json"]
+    app = build(Settings.from_env(database=os.environ["RESKONTRO_DATABASE_URL"], company=1))
+    params = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
+    slow_csv, slow_json = io.BytesIO(), io.BytesIO()
+    result = run_report(uow=app.uow(readonly=True), company_id=1, name="transactions", params=params)
+    write_csv(slow_csv, result.columns, result.rows, delimiter=";")
+    result = run_report(uow=app.uow(readonly=True), company_id=1, name="transactions", params=params)
+    write_json(slow_json, result.columns, result.rows)
+    app.close()
+    assert target.read_bytes() == slow_csv.getvalue()
+    assert as_json.encode() == slow_json.getvalue() + b"\n"
+    rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8-sig")), delimiter=";"))
+    assert [(r["document_number"], r["amount"], r["party_name"]) for r in rows] == [
+        ("F1", "1250,50", "Kunde Ærlig AS"), ("F2", "99,90", "'=HYPERLINK(\"http://x\")"),
+        ("P1", "-250,50", "Kunde Ærlig AS")]

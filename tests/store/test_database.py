@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import OperationalError
 
 from reskontro.bootstrap import App
 from reskontro.store import database, tables
@@ -58,6 +60,22 @@ def test_a_postgres_url_gets_the_psycopg3_driver_and_sqlite_paths_are_created(tm
     url = database.normalise_url(f"sqlite:///{tmp_path / 'deep' / 'er' / 'x.sqlite3'}")
     assert (tmp_path / "deep" / "er").is_dir()
     assert url.endswith("x.sqlite3")
+
+
+def test_a_sqlite_uri_filename_opens_read_only_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    database.make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}").dispose()  # no file yet: an empty database
+    with database.make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}").begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///file:{tmp_path / 'x.sqlite3'}?mode=ro&uri=true"
+    assert database.normalise_url(url) == url
+    assert not (tmp_path / "file:").exists()  # no folder made of the URI
+    engine = database.make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
+        with pytest.raises(OperationalError, match="readonly"):
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+    engine.dispose()
 
 
 def test_the_migrations_build_exactly_the_schema_the_code_declares(migrated: App) -> None:

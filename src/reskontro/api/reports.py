@@ -25,7 +25,6 @@ from pydantic import BaseModel, Field
 
 from reskontro.api.deps import Reader
 from reskontro.api.openapi import READ
-from reskontro.formats.tabular.export import write_csv, write_json, write_xlsx
 from reskontro.services import report_catalog as catalog
 from reskontro.services import saved_queries
 from reskontro.services.report_catalog import FIELD_PREFIX, REPORTS, Param, ReportResult, ReportSpec
@@ -81,7 +80,7 @@ def _json_document(result: ReportResult, out: BinaryIO) -> None:
     head = {"report": result.name, "title": result.title, "parameters": dict(result.parameters),
             "columns": [{"key": c.key, "title": c.title, "kind": c.kind.value} for c in result.columns]}
     out.write(dumps(head)[:-1] + b', "rows": ')
-    write_json(out, result.columns, result.rows)
+    catalog.write_report(result, out, fmt="json")
     totals = None if result.totals is None else {k: v for k, v in result.totals.items() if v is not None}
     out.write(b', "totals": ' + dumps(totals) + b', "summary": ' + dumps(dict(result.summary)) + b"}")
 
@@ -93,11 +92,10 @@ def _export(result: ReportResult, fmt: Format, separator: str) -> Response:
             _json_document(result, spool)
             media, suffix = "application/json", "json"
         elif fmt is Format.csv:
-            write_csv(spool, result.columns, result.rows, delimiter=separator)
+            catalog.write_report(result, spool, fmt="csv", separator=separator)
             media, suffix = "text/csv; charset=utf-8", "csv"
         else:
-            write_xlsx(spool, result.columns, result.rows, sheet_name=result.name[:31], title=result.title,
-                       parameters=[*result.parameters, *result.summary], run_at=datetime.now(UTC))
+            catalog.write_report(result, spool, fmt="xlsx", run_at=datetime.now(UTC))
             media, suffix = XLSX, "xlsx"
     except BaseException:
         spool.close()

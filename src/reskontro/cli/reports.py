@@ -18,7 +18,7 @@ import typer
 from rich.table import Table
 
 from reskontro.cli.app import console, err, fmt, report_app, run, state
-from reskontro.formats.tabular.export import ColumnKind, write_csv, write_json, write_xlsx
+from reskontro.formats.tabular.export import ColumnKind
 from reskontro.services import report_catalog as catalog
 from reskontro.services.report_catalog import FIELD_PREFIX, REPORTS, Param, ReportResult, ReportSpec
 
@@ -57,16 +57,10 @@ def write_result(result: ReportResult, fmt_: ReportFormat, output: Path | None, 
     if fmt_ is ReportFormat.xlsx and output is None:
         raise typer.BadParameter("an Excel file needs --output FILE", param_hint="--output")
     with (output.open("wb") if output else _stdout()) as out:
-        if fmt_ is ReportFormat.json:
-            n = write_json(out, result.columns, result.rows)
-            if output is None:
-                out.write(b"\n")
-        elif fmt_ is ReportFormat.csv:
-            n = write_csv(out, result.columns, result.rows, delimiter=separator)
-        else:
-            parameters = [*result.parameters, *result.summary]
-            n = write_xlsx(out, result.columns, result.rows, sheet_name=result.name[:31], title=result.title,
-                           parameters=parameters, run_at=datetime.now(UTC))
+        # The catalogue picks the way: the database formats the rows where the report can have it do so.
+        n = catalog.write_report(result, out, fmt=fmt_.value, separator=separator, run_at=datetime.now(UTC))
+        if fmt_ is ReportFormat.json and output is None:
+            out.write(b"\n")
     if output is not None:
         err.print(f"wrote {n} row(s) to {output}")
     return n

@@ -149,10 +149,10 @@ def dashboard(*, uow: UnitOfWork, company_id: int, top: int = 8, activity: int =
         sign = natural_sign(kind)
         row = totals.get(kind.value)
         minors = row.buckets if row else (0,) * len(names)
-        aging[kind] = Aging(kind, tuple((n, sign * from_minor(m, cc)) for n, m in zip(names, minors, strict=True)),
-                            sign * from_minor(row.total if row else 0, cc),
-                            sign * from_minor(row.overdue if row else 0, cc), row.open_items if row else 0)
-    overdue = {kind: [Overdue(kind, r.number, r.name, natural_sign(kind) * from_minor(r.overdue, cc), r.oldest_due,
+        aging[kind] = Aging(kind, tuple((n, from_minor(sign * m, cc)) for n, m in zip(names, minors, strict=True)),
+                            from_minor(sign * row.total if row else 0, cc),
+                            from_minor(sign * row.overdue if row else 0, cc), row.open_items if row else 0)
+    overdue = {kind: [Overdue(kind, r.number, r.name, from_minor(natural_sign(kind) * r.overdue, cc), r.oldest_due,
                               (today - r.oldest_due).days) for r in rows]
                for kind, rows in overdue_rows.items()}
     changes: list[Activity] = []

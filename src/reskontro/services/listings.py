@@ -137,7 +137,7 @@ def list_parties(*, uow: UnitOfWork, company_id: int, kind: str | None = None, s
     return _page(rows, limit, "parties", lambda r: (r.kind, r.number), lambda r: {
         "kind": r.kind, "number": r.number, "name": r.name, "org_number": r.org_number, "currency": r.currency,
         "email": r.email, "blocked": r.blocked,
-        "balance": natural_sign(PartyKind(r.kind)) * from_minor(r.balance_minor, cc)})
+        "balance": from_minor(natural_sign(PartyKind(r.kind)) * r.balance_minor, cc)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +171,7 @@ def party_detail(*, uow: UnitOfWork, company_id: int, kind: str, number: str) ->
                       "created_by": d.created_by} for d in sql.documents_of_party(conn, company_id, pid)]
         free = dict(sql.free_values(conn, company_id, pid))
         open_minor = sum(r.open_company_minor for r in uow.repo.open_items_of_party(company_id, pid))
-    balance = natural_sign(found.card.kind) * from_minor(open_minor, cc)
+    balance = from_minor(natural_sign(found.card.kind) * open_minor, cc)
     return PartyDetail(pid, found.version, found.card, balance, free, contacts, follow_ups, documents)
 
 
@@ -208,10 +208,10 @@ def party_ledger(*, uow: UnitOfWork, company_id: int, kind: str, number: str, af
         "date": r.line_date, "voucher": r.voucher_ref, "voucher_type": r.voucher_type, "line_no": r.line_no,
         "item_id": r.item_id, "type": r.item_type or r.voucher_type, "document_number": r.document_number,
         "due_date": r.due_date, "description": r.description, "currency": r.currency,
-        "currency_amount": sign * from_minor(r.currency_amount_minor, r.currency),
-        "amount": sign * from_minor(r.amount_minor, cc),
-        "balance": sign * from_minor(balances[(r.voucher_id, r.line_no)], cc),
-        "open_amount": None if r.open_company_minor is None else sign * from_minor(r.open_company_minor, cc)})
+        "currency_amount": from_minor(sign * r.currency_amount_minor, r.currency),
+        "amount": from_minor(sign * r.amount_minor, cc),
+        "balance": from_minor(sign * balances[(r.voucher_id, r.line_no)], cc),
+        "open_amount": None if r.open_company_minor is None else from_minor(sign * r.open_company_minor, cc)})
 
 
 # -- items ---------------------------------------------------------------------------------------------
@@ -223,9 +223,9 @@ def _item(cc: str) -> Callable[[sql.ItemRow], Row]:
         return {"item_id": r.item_id, "party_number": r.party_number, "kind": r.kind, "type": r.item_type,
                 "document_number": r.document_number, "voucher": r.voucher_ref, "date": r.item_date,
                 "due_date": r.due_date, "kid": r.kid, "currency": r.currency, "description": r.description,
-                "amount": sign * from_minor(r.amount_minor, r.currency),
-                "open_currency_amount": sign * from_minor(r.open_minor, r.currency),
-                "open_amount": sign * from_minor(r.open_company_minor, cc)}
+                "amount": from_minor(sign * r.amount_minor, r.currency),
+                "open_currency_amount": from_minor(sign * r.open_minor, r.currency),
+                "open_amount": from_minor(sign * r.open_company_minor, cc)}
     return render
 
 
@@ -312,8 +312,8 @@ def voucher_detail(*, uow: UnitOfWork, company_id: int, voucher_ref: str) -> Row
         out_items.append({"item_id": i.item_id, "party_number": numbers.get(i.party_id), "kind": i.kind,
                           "type": i.item_type, "document_number": i.document_number, "date": i.item_date,
                           "due_date": i.due_date, "kid": i.kid, "currency": i.currency,
-                          "amount": sign * from_minor(i.amount_minor, i.currency),
-                          "open_currency_amount": sign * from_minor(i.open_minor, i.currency)})
+                          "amount": from_minor(sign * i.amount_minor, i.currency),
+                          "open_currency_amount": from_minor(sign * i.open_minor, i.currency)})
     return {
         "voucher": f"{head['series']}{head['year']}-{head['number']}", "voucher_type": head["voucher_type"],
         "date": head["voucher_date"], "description": head["description"], "source": head["source"],
@@ -458,8 +458,8 @@ def browse_parties(*, uow: UnitOfWork, company_id: int, kind: str, search: str |
 
     sign = natural_sign(k)
     items = [{"number": r.number, "name": r.name, "org_number": r.org_number, "city": r.city, "currency": r.currency,
-              "group": r.group_code, "blocks": r.blocks, "balance": sign * from_minor(r.balance_minor, cc),
-              "overdue": sign * from_minor(r.overdue_minor, cc)} for r in rows]
+              "group": r.group_code, "blocks": r.blocks, "balance": from_minor(sign * r.balance_minor, cc),
+              "overdue": from_minor(sign * r.overdue_minor, cc)} for r in rows]
     if not rows:
         return BrowsePage(items, None, None)
     if backwards:

@@ -111,15 +111,15 @@ def party_view(*, uow: UnitOfWork, company_id: int, number: str, kind: str | Non
         free = repo.free_values(company_id, found.party_id)
     ledger = [{"date": ln.line_date, "voucher": ln.voucher_ref, "type": ln.item_type or ln.voucher_type,
                "document_number": ln.document_number, "due_date": ln.due_date, "description": ln.description,
-               "currency": ln.currency, "currency_amount": sign * from_minor(ln.currency_amount_minor, ln.currency),
-               "amount": sign * from_minor(ln.amount_minor, cc), "balance": sign * from_minor(ln.balance_minor, cc)}
+               "currency": ln.currency, "currency_amount": from_minor(sign * ln.currency_amount_minor, ln.currency),
+               "amount": from_minor(sign * ln.amount_minor, cc), "balance": from_minor(sign * ln.balance_minor, cc)}
               for ln in lines]
     opens = [{"document_number": r.document_number, "type": r.item_type, "date": r.item_date,
               "due_date": r.due_date, "kid": r.kid, "currency": r.currency,
-              "amount": sign * from_minor(r.amount_minor, r.currency),
-              "open_currency_amount": sign * from_minor(r.open_minor, r.currency),
-              "open_amount": sign * from_minor(r.open_company_minor, cc)} for r in open_rows]
-    balance = sum((sign * from_minor(r.open_company_minor, cc) for r in open_rows), Decimal(0))
+              "amount": from_minor(sign * r.amount_minor, r.currency),
+              "open_currency_amount": from_minor(sign * r.open_minor, r.currency),
+              "open_amount": from_minor(sign * r.open_company_minor, cc)} for r in open_rows]
+    balance = sum((from_minor(sign * r.open_company_minor, cc) for r in open_rows), Decimal(0))
     return PartyView(found.party_id, found.card, free, contacts, follow_ups, documents, ledger, opens, balance)
 
 
@@ -137,4 +137,4 @@ def list_parties(*, uow: UnitOfWork, company_id: int, kind: str | None = None, s
         rows = queries.list_parties(uow.repo.conn, company_id, kind=k.value if k else None, search=search,
                                     free_field=free_field, limit=limit, offset=offset)
     return [{"kind": r.kind, "number": r.number, "name": r.name, "org_number": r.org_number, "currency": r.currency,
-             "balance": natural_sign(PartyKind(r.kind)) * from_minor(r.balance_minor, cc)} for r in rows]
+             "balance": from_minor(natural_sign(PartyKind(r.kind)) * r.balance_minor, cc)} for r in rows]

@@ -43,12 +43,12 @@ def build_statement(*, uow: UnitOfWork, company_id: int, params: Mapping[str, st
                     _COUNTRY_NAMES.get(card.postal_country or card.country, card.postal_country or card.country))
     stmt_lines = tuple(StatementLine(ln.line_date, ln.voucher_ref, ln.document_number,
                                      ln.item_type or ln.voucher_type, ln.description, ln.due_date, ln.currency,
-                                     sign * from_minor(ln.amount_minor, cc), sign * from_minor(ln.balance_minor, cc))
+                                     from_minor(sign * ln.amount_minor, cc), from_minor(sign * ln.balance_minor, cc))
                        for ln in lines)
-    opening_balance = sign * from_minor(opening, cc)
+    opening_balance = from_minor(sign * opening, cc)
     open_items = tuple(StatementOpenItem(r.document_number, r.item_type, r.item_date, r.due_date, r.currency,
-                                         sign * from_minor(r.amount_minor, r.currency),
-                                         sign * from_minor(r.open_minor, r.currency),
+                                         from_minor(sign * r.amount_minor, r.currency),
+                                         from_minor(sign * r.open_minor, r.currency),
                                          max((date_to - r.due_date).days, 0)) for r in opens)
     closing = stmt_lines[-1].balance if stmt_lines else opening_balance
     return Statement(

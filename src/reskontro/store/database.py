@@ -19,10 +19,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def normalise_url(url: str) -> str:
-    """Use psycopg 3 for ``postgresql://`` URLs; expand ``~`` in SQLite paths."""
+    """Use psycopg 3 for ``postgresql://`` URLs; expand ``~`` in SQLite paths. A SQLite URI filename
+    (``sqlite:///file:/path?mode=ro&uri=true``, e.g. to read a database without writing to it) is left as it is."""
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername.startswith("sqlite") and parsed.query.get("uri") in ("true", "1"):
+        return url
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database or "").expanduser()
         path.parent.mkdir(parents=True, exist_ok=True)

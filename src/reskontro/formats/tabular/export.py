@@ -28,6 +28,11 @@ hold only a bounded number of rows at a time:
 * JSON: an array of objects with the columns' keys, one per line; amounts are decimal strings, dates
   ISO 8601. JSON is data, not a sheet: its text is written as it is, not neutralised.
 
+Rows formatted elsewhere — by the database, for exports of millions of rows (``store.exports``) — follow a
+``LineLayout`` (``csv_layout``, ``json_layout``): the same file formats as plain data, the text around each
+cell and the rules its cells keep. ``write_csv_lines`` and ``write_json_lines`` frame such lines exactly as
+``write_csv`` and ``write_json`` frame their rows.
+
 Speed: per export each writer generates one function that converts rows, from the columns' kinds (see
 "the row converters" below): the common exact types (``str``, ``int``, ``Decimal``, ``date``) take a
 fast path, anything else the full check, which accepts or refuses it as the rules above say. Output is
@@ -57,6 +62,7 @@ from typing import Any, BinaryIO, cast
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _DANGER = frozenset(_DANGEROUS)
+_DANGEROUS_TEXT = "".join(_DANGEROUS)
 _NUMBER = re.compile(r"[+-]?[0-9]+([.,][0-9]+)?")  # ASCII digits only, whole text
 
 
@@ -344,6 +350,13 @@ def _csv_cell(decimal_comma: bool, delimiter: str) -> Callable[[Column, int], tu
     return cell
 
 
+def _csv_head(columns: Sequence[Column], delimiter: str, bom: bool) -> str:
+    """The header line: the column keys, quoted by the csv module where they need it."""
+    head = io.StringIO()
+    csv.writer(head, delimiter=delimiter, lineterminator="\r\n").writerow([c.key for c in columns])
+    return "\ufeff" + head.getvalue() if bom else head.getvalue()
+
+
 def write_csv(out: BinaryIO, columns: Sequence[Column], rows: Iterable[Mapping[str, Any]], *,
               delimiter: str = ",", bom: bool = True) -> int:
     """Stream rows to ``out`` as CSV (header of column keys); returns the number of rows written.
@@ -351,9 +364,7 @@ def write_csv(out: BinaryIO, columns: Sequence[Column], rows: Iterable[Mapping[s
     With ``delimiter=";"`` (Norwegian Excel) decimals are written with a decimal comma.
     """
     decimal_comma = delimiter == ";"
-    head = io.StringIO()
-    csv.writer(head, delimiter=delimiter, lineterminator="\r\n").writerow([c.key for c in columns])
-    parts = ["\ufeff" + head.getvalue() if bom else head.getvalue()]
+    parts = [_csv_head(columns, delimiter, bom)]
     if len(columns) > 1 and delimiter in _CSV_FAST_DELIMITERS:
         namespace = {"danger": _DANGER, "neutralise": neutralise, "sep": delimiter, "Decimal": Decimal,
                      "date": date, "datetime": datetime, "utc": UTC}
@@ -421,13 +432,17 @@ def _json_cell(column: Column, i: int) -> tuple[str, dict[str, Any]]:
     return _JSON_LINES[column.kind] + _FAST_NONE.format(none="'null'", row=""), names
 
 
+def _json_keys(columns: Sequence[Column]) -> list[str]:
+    """What goes before each value of a row object, as ``json.dumps`` writes it: ``"key": `` after ``, ``."""
+    return [(", " if i else "") + json.dumps(c.key, ensure_ascii=False) + ": " for i, c in enumerate(columns)]
+
+
 def write_json(out: BinaryIO, columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> int:
     """Stream rows to ``out`` as a JSON array of objects, one per line; returns the number of rows written."""
     # One object as json.dumps writes it, '{"key": value, ...}', after a ",\n": the key of column i with what
     # goes before it is k<i>, its value x<i>.
     namespace = {"encode": encode_basestring, "Decimal": Decimal, "date": date, "datetime": datetime, "utc": UTC}
-    namespace.update({f"k{i}": (", " if i else "") + json.dumps(c.key, ensure_ascii=False) + ": "
-                      for i, c in enumerate(columns)})
+    namespace.update({f"k{i}": key for i, key in enumerate(_json_keys(columns))})
     line = "f',\\n{{" + "".join(f"{{k{i}}}{{x{i}}}" for i in range(len(columns))) + "}}'"
     convert = _compile_rows(columns, _json_cell, line, namespace)
     out.write(b"[")
@@ -444,6 +459,98 @@ def write_json(out: BinaryIO, columns: Sequence[Column], rows: Iterable[Mapping[
         count = _run(convert, rows, write, parts)
     finally:
         write(parts)  # the last rows, or the rows before a refused one
+        out.flush()
+    out.write(b"\n]\n" if count else b"]\n")
+    out.flush()
+    return count
+
+
+# --- rows formatted elsewhere: line layouts and their writers ----------------------------------------
+#
+# A set-based exporter (``store.exports``: SQL that formats each row itself) writes what write_csv and
+# write_json write, by a LineLayout: the text before each cell and after the last, what ends a row, and the
+# CSV rules as plain data. It hands back blocks of whole rows, each row followed by ``end``, and
+# write_csv_lines / write_json_lines frame them as write_csv / write_json frame their rows.
+
+
+@dataclass(frozen=True, slots=True)
+class LineLayout:
+    """One row as one line of text: ``before`` each cell, ``after`` the last, ``end`` after the row.
+
+    CSV: cells apart by ``delimiter``; amounts with ``decimal_mark``; a text cell starting with one of
+    ``danger`` is neutralised (see :func:`neutralise`), and one holding a character of ``quote_if`` is
+    quoted (:meth:`quote`). JSON: text cells are JSON strings as ``json.dumps`` writes them, never
+    neutralised; amounts are decimal strings with a point.
+    """
+
+    style: str  # "csv" or "json"
+    before: tuple[str, ...]
+    after: str
+    end: str
+    delimiter: str = ""
+    decimal_mark: str = "."
+    danger: str = ""
+    quote_if: str = ""
+
+    def quote(self, cell: bytes) -> bytes:
+        """A CSV text cell's UTF-8 bytes, quoted with its quotes doubled if it holds a quote, the delimiter,
+        CR or LF (the rule of ``write_csv``; these are ASCII, so bytes and characters agree)."""
+        if any(c.encode() in cell for c in self.quote_if):
+            return b'"' + cell.replace(b'"', b'""') + b'"'
+        return cell
+
+
+def csv_layout(columns: Sequence[Column], delimiter: str = ",") -> LineLayout | None:
+    """The line of a ``write_csv`` row, or None where write_csv leaves the quoting to the csv module (one column,
+    or a delimiter other than ``,``, ``;``, tab or ``|``)."""
+    if len(columns) <= 1 or delimiter not in _CSV_FAST_DELIMITERS:
+        return None
+    return LineLayout("csv", ("", *(delimiter,) * (len(columns) - 1)), "", "\r\n", delimiter,
+                      "," if delimiter == ";" else ".", _DANGEROUS_TEXT, '"' + delimiter + "\n\r")
+
+
+def json_layout(columns: Sequence[Column]) -> LineLayout | None:
+    """The line of a ``write_json`` row object (None without columns)."""
+    if not columns:
+        return None
+    keys = _json_keys(columns)
+    return LineLayout("json", ("{" + keys[0], *keys[1:]), "}", ",\n")
+
+
+#: Blocks of formatted rows: the bytes, every row followed by its layout's ``end``, and how many rows.
+Blocks = Iterable[tuple[bytes, int]]
+
+
+def write_csv_lines(out: BinaryIO, columns: Sequence[Column], blocks: Blocks, *, delimiter: str = ",",
+                    bom: bool = True) -> int:
+    """Write rows formatted by :func:`csv_layout` as ``write_csv`` writes them; returns the number of rows."""
+    out.write(_csv_head(columns, delimiter, bom).encode("utf-8"))
+    count = 0
+    try:
+        for data, rows in blocks:
+            out.write(data)
+            count += rows
+    finally:
+        out.flush()
+    return count
+
+
+def write_json_lines(out: BinaryIO, blocks: Blocks) -> int:
+    """Write rows formatted by :func:`json_layout` as ``write_json`` writes them; returns the number of rows."""
+    out.write(b"[")
+    count = 0
+    held = b""  # the ",\n" after the last row written so far, which the last row of all does not get
+    try:
+        for data, rows in blocks:
+            if not rows:
+                continue
+            if not data.endswith(b",\n"):
+                raise ValueError("a block of JSON rows must end with ',\\n'")
+            out.write(held or b"\n")
+            out.write(memoryview(data)[:-2])
+            held = b",\n"
+            count += rows
+    finally:
         out.flush()
     out.write(b"\n]\n" if count else b"]\n")
     out.flush()
