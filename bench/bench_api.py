@@ -66,8 +66,12 @@ async def load(base: str, token: str, numbers: list[str], clients: int, seconds:
             rnd = random.Random(seed)
             while time.perf_counter() < stop:
                 started = time.perf_counter()
-                r = await client.get(f"/companies/1/parties/customer/{rnd.choice(numbers)}/ledger",
-                                     params={"limit": 50})
+                try:
+                    r = await client.get(f"/companies/1/parties/customer/{rnd.choice(numbers)}/ledger",
+                                         params={"limit": 50})
+                except httpx.TransportError:  # counted, not fatal: a connection the server closed, a timeout
+                    errors += 1
+                    continue
                 latencies.append(time.perf_counter() - started)
                 errors += r.status_code != 200
         await asyncio.gather(*(worker(k) for k in range(clients)))
