@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11+:
-#   make demo   install, create the SQLite database and a demo company with a web UI user, show what to try
+#   make demo   install, create the SQLite database and a demo company with a web UI user, and serve the web UI
+#               on http://127.0.0.1:8000/ (Ctrl-C stops it; SERVE=no only sets up)
 #   make test   install with the dev tools and run the whole test suite (lint, types, layers, tests)
 # and then:
 #   make serve     the web UI on http://127.0.0.1:8000/ (and the REST API, docs at /docs)
@@ -21,8 +22,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# SERVE=no sets the demo up without starting the web UI (for scripts).
+SERVE ?= yes
 demo: $(STAMP)
 	$(BIN)/reskontro demo
+	@if [ "$(SERVE)" != no ]; then echo "Starting the web UI; stop it with Ctrl-C."; $(BIN)/reskontro serve; fi
 
 serve: $(STAMP)
 	$(BIN)/reskontro serve
