@@ -180,3 +180,24 @@ def test_party_view_shows_the_ledger_with_running_balance_and_open_items(ctx: Ct
     assert [r["balance"] for r in view.ledger] == [Decimal("100.00"), Decimal("150.00"), Decimal("50.00")]
     assert [r["document_number"] for r in view.open_items] == ["F2"]
     assert view.balance == Decimal("50.00")
+
+
+@pytest.mark.parametrize(("fields", "field"), [({"name": "Nul\x00 AS"}, "name"), ({"city": "Oslo\nBergen"}, "city"),
+                                               ({"address": "x" * 201}, "address"), ({"phone": "1" * 41}, "phone")])
+def test_text_the_database_cannot_hold_is_refused_naming_the_field_on_both_databases(
+        ctx: Ctx, fields: dict[str, str], field: str) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        customer(ctx, "10009", **fields)
+    assert err.value.field == field
+    assert list_parties(uow=ctx.uow(readonly=True), company_id=ctx.company_id) == []
+
+
+def test_a_posting_with_a_control_character_in_its_text_is_refused_and_posts_nothing(ctx: Ctx) -> None:
+    customer(ctx)
+    with pytest.raises(ValidationFailed) as err:
+        post(ctx, "invoice", "10001", "100.00", date(2026, 3, 1), document_number="F\x001")
+    assert err.value.field == "document_number"
+    with pytest.raises(ValidationFailed) as err:
+        post(ctx, "invoice", "10001", "100.00", date(2026, 3, 1), description="Levert\x00")
+    assert err.value.field == "description"
+    post(ctx, "invoice", "10001", "100.00", date(2026, 3, 1), description="Levert\nmandag")  # line breaks are fine

@@ -245,3 +245,22 @@ def test_a_document_twice_in_one_input_is_named_as_such_wherever_the_chunks_spli
     assert failed.value.problems == [
         "row 4, field 'document_number': invoice 1 of customer 10001 is in the input twice"]
     assert count(ctx, "items") == 0
+
+
+def test_an_imported_row_with_a_nul_in_its_text_is_a_row_error_and_nothing_is_posted(ctx: Ctx) -> None:
+    from reskontro.domain.errors import ImportFailed
+    from reskontro.services.imports import import_transactions
+
+    customer(ctx, "100001")
+    data = ("party_number,kind,type,document_number,date,due_date,amount,currency,kid,description,applies_to\n"
+            "100001,customer,invoice,F1,2026-01-10,,10.00,NOK,,Grei,\n"
+            "100001,customer,invoice,F\x002,2026-01-10,,10.00,NOK,,,\n"
+            "100\x0001,customer,invoice,F3,2026-01-10,,10.00,NOK,,,\n"
+            "100001,customer,payment,P1,2026-01-11,,10.00,NOK,,,F\x001\n")
+    with pytest.raises(ImportFailed) as exc:
+        import_transactions(uow=ctx.uow(), company_id=ctx.company_id, data=data.encode(), filename="t.csv")
+    text = "\n".join(exc.value.problems)
+    assert "row 3" in text and "document_number" in text
+    assert "row 4" in text and "party_number" in text
+    assert "row 5" in text and "applies_to" in text
+    assert count(ctx, "vouchers") == 0

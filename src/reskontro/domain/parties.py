@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from reskontro.domain.errors import ValidationFailed
+from reskontro.domain.text import check_text
 from reskontro.identifiers import bank, orgnr
 from reskontro.money import MoneyError, check_currency, to_decimal
 
@@ -169,6 +170,11 @@ def validate_card(card: PartyCard) -> PartyCard:
     country = (card.country or "NO").strip().upper()
     if len(country) != 2 or not country.isalpha():
         raise ValidationFailed(f"country {card.country!r} is not an ISO 3166 two-letter code", field="country")
+    # The columns' lengths (store/tables.py); control characters refused in every one-line field.
+    for text_field, max_length in (("number", 30), ("name", 200), ("address", 200), ("postal_code", 20),
+                                   ("city", 100), ("postal_address", 200), ("postal_postal_code", 20),
+                                   ("postal_city", 100), ("email", 254), ("phone", 40), ("group_code", 20)):
+        check_text(getattr(card, text_field), text_field, max_length)
     return replace(card, number=number, name=name, org_number=org, email=email, language=language,
                    currency=currency, credit_limit=limit, bank_account=account, bic=bic, country=country,
                    address=_blank(card.address), postal_code=_blank(card.postal_code), city=_blank(card.city),

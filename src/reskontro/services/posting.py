@@ -36,6 +36,7 @@ from reskontro.domain.errors import (
 from reskontro.domain.matching import Allocation, OpenItem, allocate, choose_targets, document_numbers_in_text
 from reskontro.domain.parties import PartyKind, PostingTerms
 from reskontro.domain.periods import Period
+from reskontro.domain.text import check_text
 from reskontro.domain.vouchers import (
     SERIES,
     CounterLine,
@@ -598,10 +599,24 @@ class _Batch:
             raise err
         self.problems.append(str(err))
 
+    def _text_fits(self, req: PostingRequest, collect: bool) -> bool:
+        """Text the database can hold (no control characters, within the columns), checked before any query
+        uses it: PostgreSQL refuses a NUL even in a WHERE clause."""
+        try:
+            check_text(req.party_number, "party_number", 30)
+            check_text((req.document_number or "").strip(), "document_number", 60)
+            check_text(req.applies_to, "applies_to", 60)
+            check_text(req.description, "description", 500, multiline=True)
+        except ReskontroError as exc:
+            self.fail(req, exc, collect)
+            return False
+        return True
+
     def post(self, requests: Sequence[PostingRequest], *, auto_match: bool, collect: bool,
              skip_identical: bool = False) -> list[_Plan]:
         """Plan, number, write and match one chunk. With ``collect``, problems are gathered and
         nothing more is written once there is one."""
+        requests = [r for r in requests if self._text_fits(r, collect)]
         self.resolve_parties(requests)
         existing = self.repo.documents_by_number(self.cid, {(r.document_number or "").strip() for r in requests
                                                             if r.document_number})
