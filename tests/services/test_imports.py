@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
 
 from reskontro.domain.errors import ImportFailed
-from reskontro.services.imports import import_parties, import_transactions
+from reskontro.domain.periods import Period
+from reskontro.services.companies import close_period
+from reskontro.services.imports import ImportProblem, import_parties, import_transactions, preview_import
 from reskontro.services.reports import open_items_report
 from tests.builders import count, customer
 from tests.conftest import Ctx
@@ -176,3 +180,72 @@ def test_party_import_reports_every_bad_row_and_updates_only_what_differs(ctx: C
     summary = import_parties(uow=ctx.uow(), company_id=ctx.company_id,
                              data=PARTIES.replace("a@kunde.no", "ny@kunde.no").encode(), filename="p2.csv")
     assert (summary.created, summary.updated, summary.skipped) == (0, 1, 2)
+
+
+# -- preview: the real import, rolled back ---------------------------------------------------------------
+
+TABLES = ("parties", "vouchers", "voucher_lines", "items", "matches", "allocations", "imports", "audit_events")
+
+
+def counts(ctx: Ctx) -> dict[str, int]:
+    return {table: count(ctx, table) for table in TABLES}
+
+
+def preview(ctx: Ctx, kind: str, text: str | bytes, name: str = "file.csv") -> Any:
+    data = text.encode() if isinstance(text, str) else text
+    return preview_import(uow=ctx.uow(), company_id=ctx.company_id, kind=kind, data=data,  # type: ignore[arg-type]
+                          filename=name)
+
+
+def test_a_preview_says_what_the_import_would_do_and_writes_nothing(ctx: Ctx) -> None:
+    before = counts(ctx)
+    parties = preview(ctx, "parties", PARTIES, "parties.csv")
+    assert parties.ok and parties.rows == 3 and parties.problems == ()
+    assert (parties.summary.created, parties.summary.updated, parties.summary.skipped) == (3, 0, 0)
+    assert counts(ctx) == before
+    load_parties(ctx)
+    before = counts(ctx)
+    tx = preview(ctx, "transactions", TRANSACTIONS, "tx.csv")
+    assert tx.ok and (tx.rows, tx.summary.created, tx.summary.skipped, tx.summary.matches) == (6, 6, 0, 3)
+    assert counts(ctx) == before
+    assert tx.sha256 == hashlib.sha256(TRANSACTIONS.encode()).hexdigest() and tx.previous == ()
+
+
+def test_a_preview_catches_what_only_the_ledger_knows_by_row_and_field(ctx: Ctx) -> None:
+    load_parties(ctx)
+    load(ctx, TRANSACTIONS)
+    close_period(uow=ctx.uow(), company_id=ctx.company_id, period=Period(2026, 1))
+    bad = HEADER + (
+        "100001,customer,invoice,F9,2026-02-10,,10.00,NOK,,,\n"           # fine
+        "999999,customer,invoice,F5,2026-02-10,,10.00,NOK,,,\n"           # unknown party
+        "100001,customer,invoice,F6,2026-01-15,,10.00,NOK,,,\n"           # closed period
+        "500001,supplier,payment,U1,2026-02-04,,7000.00,NOK,,,L1\n"       # posted before with another amount
+        "100001,customer,invoice,F8,2026-02-10,,abc,NOK,,,\n"             # not an amount
+    )
+    before = counts(ctx)
+    p = preview(ctx, "transactions", bad, "tx.csv")
+    assert not p.ok and p.summary is None and p.problem_count == 4 and p.rows == 5
+    got = {(x.row, x.field) for x in p.problems}
+    assert got == {(3, "party_number"), (4, "date"), (5, "document_number"), (6, "amount")}, p.problems
+    assert all(x.message and not x.message.startswith("tx.csv") for x in p.problems)
+    assert counts(ctx) == before
+
+
+def test_a_file_imported_before_is_named_in_the_preview_and_imports_nothing_new(ctx: Ctx) -> None:
+    load_parties(ctx)
+    load(ctx, TRANSACTIONS, "tx.csv")
+    p = preview(ctx, "transactions", TRANSACTIONS, "tx-again.csv")
+    assert p.ok and (p.summary.created, p.summary.skipped) == (0, 6)
+    assert [(x.kind, x.filename, x.rows_posted) for x in p.previous] == [("transactions", "tx.csv", 6)]
+
+
+@pytest.mark.parametrize(("text", "row", "field", "message"), [
+    ("tx.csv, row 7, column 'amount': not an amount", 7, "amount", "not an amount"),
+    ("tx.csv, row 12, field 'kid': bad KID", 12, "kid", "bad KID"),
+    ("tx.csv, row 1: missing column(s) kid", 1, None, "missing column(s) kid"),
+    ("tx.csv: not a readable XLSX file (x)", None, None, "not a readable XLSX file (x)"),
+    ("row 3, field 'party_number': customer '9' does not exist", 3, "party_number", "customer '9' does not exist"),
+])
+def test_problems_are_split_into_row_field_and_message(text: str, row: int | None, field: str | None,
+                                                       message: str) -> None:
+    assert ImportProblem.parse(text, "tx.csv") == ImportProblem(row, field, message)

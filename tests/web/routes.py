@@ -28,6 +28,7 @@ class Records:
     follow_up_id: int
     voucher: str = "SF2026-1"
     match_id: int = 1
+    upload: str = "u" * 43  # a pending import file's token (web/uploads.py); none by default
 
 
 #: Path parameter -> its value in a company (and whether it names a record of that company).
@@ -39,6 +40,8 @@ PATH_PARAMS: dict[str, tuple[Callable[[Records], Any], bool]] = {
     "block": (lambda r: "credit_stop", False),
     "voucher": (lambda r: r.voucher, True),
     "match_id": (lambda r: r.match_id, True),
+    "report": (lambda r: "aged", False),
+    "upload": (lambda r: r.upload, True),
 }
 
 #: (METHOD, path) -> a form that the route would accept (files as (name, bytes, type)).
@@ -62,7 +65,27 @@ FORMS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/c/{company_id}/{kind}/{number}/matches"): {"item": ["1", "2"]},
     ("POST", "/c/{company_id}/{kind}/{number}/matches/suggested"): {"pair": "1:2:"},
     ("POST", "/c/{company_id}/{kind}/{number}/matches/{match_id}/unmatch"): {},
+    ("POST", "/c/{company_id}/saved-queries"): {"name": "Probe", "report": "aged", "query": "kind=customer"},
+    ("POST", "/c/{company_id}/saved-queries/delete"): {"name": "Probe"},
+    ("POST", "/c/{company_id}/import"): {"kind": "parties", "file": ("probe.csv", b"number,kind\n", "text/csv")},
+    ("POST", "/c/{company_id}/import/{upload}/confirm"): {},
+    ("POST", "/c/{company_id}/import/{upload}/discard"): {},
 }
+
+#: Changes a read-only user may make, and why: they concern only the user's own things, not the books
+#: (the API allows the same). The read-only walker leaves them out; tests/web/test_reports.py covers them.
+PERSONAL: dict[tuple[str, str], str] = {
+    ("POST", "/c/{company_id}/saved-queries"): "saves the user's own private query (sharing one needs write)",
+    ("POST", "/c/{company_id}/saved-queries/delete"): "deletes the user's own saved query",
+}
+
+#: GET pages that only a user who may write can open (a read-only user gets 403, like their POSTs).
+WRITE_PAGES = ("/new", "/edit", "/postings", "/postings/kid", "/import", "/import/{upload}")
+
+
+def personal_action(url: str) -> bool:
+    """Whether a form's action is one of :data:`PERSONAL` (for the "no edit controls" check)."""
+    return any(re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)), url) for _, path in PERSONAL)
 
 #: Routes outside any company, and why they show no company's data.
 GLOBAL: dict[str, str] = {

@@ -58,7 +58,7 @@ def chromium() -> Iterator[object]:
         _unavailable(f"no Chromium at {executable} (make browser, or apt-get install chromium)")
     with sync_playwright() as p:
         try:
-            browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+            browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--lang=nb-NO"])
         except Error as exc:
             _unavailable(f"Chromium at {executable} does not start: {exc}")
             return
@@ -350,4 +350,115 @@ def test_a_read_only_user_is_offered_no_change(chromium, server: Server, ctx: Ct
     assert reverse.status == 403
     response = page.goto(f"{server.base}/c/{server.company_id}/postings")
     assert response is not None and response.status == 403
+    # Reports yes, import no.
+    page.goto(f"{server.base}/c/{server.company_id}/reports/aged")
+    expect(page.get_by_role("link", name="Excel", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Import", exact=True)).to_have_count(0)
+    expect(page.get_by_label("Del med alle i selskapet")).to_have_count(0)
+    response = page.goto(f"{server.base}/c/{server.company_id}/import")
+    assert response is not None and response.status == 403
     context.close()
+
+
+def test_an_accountant_runs_the_aged_report_exports_it_to_excel_and_previews_an_import(  # type: ignore[no-untyped-def]
+        chromium, server: Server, ctx: Ctx, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport={"width": 1400, "height": 900}, locale="nb-NO", accept_downloads=True)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    backend = ctx.backend
+    _sign_in(page, server, "accountant")
+
+    # g r: the reports; the aged report with its defaults (customers and suppliers, today).
+    page.keyboard.press("g")
+    page.keyboard.press("r")
+    page.wait_for_url(re.compile(r".*/reports$"))
+    expect(page.get_by_role("heading", name="Rapporter")).to_be_visible()
+    _shot(page, "reports", backend)
+    page.get_by_role("link", name=re.compile("^Aldersfordelt saldoliste")).click()
+    page.wait_for_url(re.compile(r".*/reports/aged$"))
+    expect(page.get_by_role("heading", name="Aldersfordelt saldoliste per 30.06.2026")).to_be_visible()
+    row = page.locator(".report-table tbody tr", has_text="Fjordlys Bakeri AS")
+    expect(row).to_contain_text("8\u00a0734,50")
+    expect(row.get_by_role("link", name="10001")).to_have_attribute("href", f"/c/{server.company_id}/customer/10001")
+    # Only customers: the filter goes into the address.
+    page.get_by_label("Reskontro").select_option("customer")
+    page.get_by_role("button", name="Vis").click()
+    page.wait_for_url(re.compile(r".*/reports/aged\?kind=customer$"))
+    expect(page.locator(".report-table tbody tr")).to_have_count(1)  # the supplier is gone
+    _shot(page, "report-aged-nb", backend)
+
+    # In English, the Excel button downloads every row with English headers.
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Aged open items as of 2026-06-30")).to_be_visible()
+    _shot(page, "report-aged-en", backend)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Excel", exact=True).click()
+    download = info.value
+    assert download.suggested_filename == "aged-2026-06-30.xlsx"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    sheet = load_workbook(target).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Number", "Name", "Ledger", "Not due", "1–30", "31–60", "61–90", "> 90", "Total")
+    fjordlys = next(r for r in rows if r[0] == "10001")
+    assert fjordlys[1] == "Fjordlys Bakeri AS" and fjordlys[2] == "customer"
+    assert round(fjordlys[-1], 2) == 8734.5
+    # Back in Norwegian, "e" exports too, with Norwegian headers.
+    page.get_by_role("button", name="Norsk").click()
+    expect(page.get_by_role("heading", name="Aldersfordelt saldoliste per 30.06.2026")).to_be_visible()
+    with page.expect_download() as info:
+        page.keyboard.press("e")
+    info.value.save_as(tmp_path / "nb.xlsx")
+    assert next(load_workbook(tmp_path / "nb.xlsx").worksheets[0].iter_rows(values_only=True))[:3] == (
+        "Nummer", "Navn", "Reskontro")
+
+    # The other report pages, for a person to look at.
+    base = f"{server.base}/c/{server.company_id}"
+    page.goto(f"{base}/reports/ledger-spec?date_from=2026-01-01&date_to=2026-06-30")
+    expect(page.locator(".recon")).to_contain_text("Stemmer med hovedboken")
+    _shot(page, "report-ledger-spec", backend)
+    page.goto(f"{base}/reports/open-items?kind=customer")
+    expect(page.locator(".report-table tbody tr")).to_have_count(2)
+    _shot(page, "report-open-items", backend)
+    page.get_by_label("Part", exact=True).fill("fjord")  # the party picker offers the matching customers as one types
+    expect(page.locator("#party-options option")).to_have_count(1)
+    expect(page.locator("#party-options option").first).to_have_attribute("value", "10001")
+    page.goto(f"{base}/reports/aged?buckets=30,x")
+    expect(page.locator("#f-buckets-msg")).to_contain_text("Oppgi økende hele antall dager")
+    _shot(page, "report-bad-filter", backend)
+
+    # g i: import a file of customers; the preview shows what would happen and writes nothing until confirmed.
+    page.keyboard.press("g")
+    page.keyboard.press("i")
+    page.wait_for_url(re.compile(r".*/import$"))
+    _shot(page, "import", backend)
+    bad = ("number,kind,name,org_number,email,language,currency,payment_terms_days,credit_limit,address,"
+           "postal_code,city,country\n"
+           "20001,customer,Ny Kunde AS,923456784,,nb,NOK,14,,,,,NO\n"
+           "20002,kunde,Feil AS,,,nb,NOK,14,,,,,NO\n")
+    page.get_by_label("Fil (CSV eller XLSX)").set_input_files(
+        files=[{"name": "kunder.csv", "mimeType": "text/csv", "buffer": bad.encode()}])
+    page.get_by_role("button", name="Last opp og forhåndsvis").click()
+    expect(page.get_by_role("heading", name=re.compile("problemer: ingenting kan importeres"))).to_be_visible()
+    expect(page.locator("table.problems tbody tr")).to_have_count(2)
+    _shot(page, "import-preview-errors", backend)
+    page.goto(f"{base}/import")
+    good = bad.replace("923456784", "923456783").replace("kunde,Feil", "customer,Riktig")
+    page.get_by_label("Fil (CSV eller XLSX)").set_input_files(
+        files=[{"name": "kunder.csv", "mimeType": "text/csv", "buffer": good.encode()}])
+    page.get_by_role("button", name="Last opp og forhåndsvis").click()
+    expect(page.locator('[data-would="created"]')).to_have_text("2")
+    _shot(page, "import-preview", backend)
+    page.get_by_role("button", name="Importer filen").click()
+    expect(page.get_by_text("Filen er importert.")).to_be_visible()
+    _shot(page, "import-done", backend)
+    page.goto(f"{base}/customer/20002")
+    expect(page.get_by_role("heading", name=re.compile("Riktig AS"))).to_be_visible()
+    context.close()
+    expected = "Failed to load resource: the server responded with a status of 422"
+    assert [p for p in problems if not p.startswith(expected)] == [], problems

@@ -6,9 +6,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reskontro.money import MoneyError
-from reskontro.web.formatting import amount, bank_account, day, integer, moment, org_number
+from reskontro.web.formatting import amount, amount_formatter, bank_account, day, integer, moment, org_number
 from reskontro.web.forms import parse_amount
 
 NBSP = "\u00a0"
@@ -88,3 +90,19 @@ def test_amounts_typed_by_a_person_are_read_exactly(text: str, lang: str, expect
 def test_text_that_is_not_an_amount_is_refused() -> None:
     with pytest.raises(MoneyError):
         parse_amount("tusen", "nb")
+
+
+@given(st.integers(min_value=0, max_value=6).flatmap(
+    lambda places: st.decimals(allow_nan=False, allow_infinity=False, places=places, min_value=-10**12,
+                               max_value=10**12))
+       | st.integers(min_value=-10**15, max_value=10**15))
+@settings(max_examples=300, deadline=None)
+def test_the_fast_formatter_of_report_tables_writes_exactly_what_amount_writes(value: Decimal | int) -> None:
+    for lang in ("nb", "en"):
+        assert amount_formatter(lang)(value) == amount(value, lang)
+
+
+def test_the_fast_formatter_refuses_floats_like_amount_does() -> None:
+    with pytest.raises(TypeError):
+        amount_formatter("nb")(1.5)  # type: ignore[arg-type]
+    assert amount_formatter("nb")(None) == ""

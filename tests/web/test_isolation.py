@@ -33,7 +33,19 @@ class CompanyB:
     secrets: tuple[str, ...]
 
 
-def populate_b(ctx: Ctx) -> CompanyB:
+def b_upload(web: Web, username: str, company_id: int, tag: str) -> str:
+    """A pending import file of B's user in B (its preview names B's secret), by its token."""
+    browser = web.sign_in(username)
+    browser.get(f"/c/{company_id}/import")
+    content = ("number,kind,name,org_number,email,language,currency,payment_terms_days,credit_limit,address,"
+               f"postal_code,city,country\nB-888,customer,Bravo Import {tag} AS,,,nb,NOK,14,,,,,NO\n").encode()
+    r = browser.client.post(f"/c/{company_id}/import", data={"csrf_token": browser.csrf, "kind": "parties"},
+                            files={"file": (f"bravo-import-{tag}.csv", content, "text/csv")}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    return r.headers["location"].rsplit("/", 1)[-1]
+
+
+def populate_b(ctx: Ctx, web: Web | None = None) -> CompanyB:
     tag = uuid.uuid4().hex[:8]
     cid = other_company(ctx, name=f"Bravo Secret {tag}")
     b = Ctx(ctx.app, cid)
@@ -51,16 +63,18 @@ def populate_b(ctx: Ctx) -> CompanyB:
                         name=f"Bravo Kontakt {tag}")
     follow_up_id = parties.add_follow_up(uow=b.uow(), company_id=cid, kind=PartyKind.CUSTOMER, number="B-777",
                                          title=f"Bravo oppfølging {tag}")
-    new_user(ctx, cid, "admin", prefix="bravo")
+    bravo = new_user(ctx, cid, "admin", prefix="bravo")
+    upload = b_upload(web, bravo, cid, tag) if web is not None else "u" * 43
     return CompanyB(Records(cid, "B-777", document_id, follow_up_id, voucher=invoice.voucher_ref,
-                            match_id=paid.matches[0].match_id),
+                            match_id=paid.matches[0].match_id, upload=upload),
                     secrets=(f"Bravo Secret {tag}", f"Bravo Kunde {tag}", f"bravo-secret-{tag}",
                              f"Bravo Kontakt {tag}", f"Bravo oppfølging {tag}", f"bravo verdi {tag}",
-                             f"Bravo faktura {tag}", f"Bravo felt {tag}", "923 456 783"))
+                             f"Bravo faktura {tag}", f"Bravo felt {tag}", "923 456 783", f"bravo-import-{tag}",
+                             f"Bravo Import {tag}"))
 
 
 def test_a_user_of_one_company_gets_404_for_every_page_of_another(web: Web, ctx: Ctx) -> None:
-    b = populate_b(ctx)
+    b = populate_b(ctx, web)
     b_audit, a_audit = count(Ctx(ctx.app, b.records.company_id), "audit_events"), count(ctx, "audit_events")
     a_records = Records(web.cid, "A-none", 1, 1)  # A has no records: B's ids name nothing in A
     browser = web.sign_in("accountant")

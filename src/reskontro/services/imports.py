@@ -9,14 +9,22 @@ posted with the same amount and date is skipped, while one that differs is an er
 Imported invoices and credit notes are history from the previous system, whose GL already holds
 their revenue and VAT; so their counter line is the company's migration account (2980), not a
 revenue account, and payments likewise.
+
+**Preview.** :func:`preview_import` runs the real import in a unit of work and rolls it back
+(``dry_run``): it sees exactly what the import would — unknown parties, closed periods, a document
+already posted with another amount — and writes nothing. It returns the counts the import would
+report and every problem split into row, field and message (:class:`ImportProblem`), with the earlier
+imports of the same file (by SHA-256).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from datetime import datetime
+from typing import BinaryIO, Literal
 
 from reskontro.domain.errors import ImportFailed, ReskontroError, ValidationFailed
 from reskontro.domain.parties import PartyCard, card_changes, validate_card
@@ -62,8 +70,9 @@ def _card(row: PartyRow) -> PartyCard:
 
 
 def import_parties(*, uow: UnitOfWork, company_id: int, data: bytes | BinaryIO, filename: str,
-                   progress: Progress | None = None) -> ImportSummary:
-    """Create or update customers and suppliers from a file; all rows or none."""
+                   progress: Progress | None = None, dry_run: bool = False) -> ImportSummary:
+    """Create or update customers and suppliers from a file; all rows or none. ``dry_run`` does everything but
+    the commit: the summary says what the import would do, and nothing is written."""
     parsed = parse_parties(data, filename)
     problems: list[str] = [str(p) for p in parsed.problems]
     cards: list[tuple[int, PartyCard]] = []
@@ -122,6 +131,8 @@ def import_parties(*, uow: UnitOfWork, company_id: int, data: bytes | BinaryIO, 
         repo.audit(company_id, "import", file_sha256(data)[:16], "import_parties",
                    [("file", None, filename), ("created", None, created), ("updated", None, updated)])
         _record_import(uow, company_id, "parties", filename, file_sha256(data), total, created + updated, skipped)
+        if dry_run:
+            return ImportSummary(total, created, updated, skipped)  # leaving the block rolls it all back
         if created > 1000:  # a register this much larger needs fresh planner statistics (PostgreSQL)
             repo.analyze(("parties", "audit_events"))
         uow.commit()
@@ -166,11 +177,12 @@ def transaction_requests(data: bytes | BinaryIO, filename: str, migration_accoun
 
 
 def import_transactions(*, uow: UnitOfWork, company_id: int, data: bytes | BinaryIO, filename: str,
-                        progress: Progress | None = None) -> ImportSummary:
+                        progress: Progress | None = None, dry_run: bool = False) -> ImportSummary:
     """Post invoices, credit notes and payments from a file, auto-matching as they go; all rows or none.
 
     The file is streamed in chunks, so memory stays flat for millions of rows; everything is still
-    one transaction, rolled back whole when any row has a problem.
+    one transaction, rolled back whole when any row has a problem. ``dry_run`` posts and matches
+    everything and then rolls it back: the summary is what the import would do.
     """
     sha = file_sha256(data)
     with uow:
@@ -191,5 +203,115 @@ def import_transactions(*, uow: UnitOfWork, company_id: int, data: bytes | Binar
             raise _fail(problems, counts["rows"]) from None
         _record_import(uow, company_id, "transactions", filename, sha, counts["rows"], summary.posted,
                        summary.skipped)
-        uow.commit()
+        if not dry_run:
+            uow.commit()
     return ImportSummary(counts["rows"], summary.posted, 0, summary.skipped, summary.matches)
+
+
+# -- preview ---------------------------------------------------------------------------------------------
+
+ImportKind = Literal["parties", "transactions"]
+IMPORT_KINDS: tuple[ImportKind, ...] = ("parties", "transactions")
+#: A preview keeps this many problems with their rows (the count says how many there are in all).
+MAX_PREVIEW_PROBLEMS = 1000
+
+# "row 7, column 'amount': ..." (formats.result.Problem) or "row 7, field 'kid': ..." (ReskontroError); the file
+# name comes first where the parser put it.
+_WHERE = re.compile(r"^row (?P<row>\d+)(?:, (?:column|field) '(?P<field>[^']*)')?: (?P<message>.*)$", re.S)
+_FILE_ONLY = re.compile(r"^(?:column|field) '(?P<field>[^']*)': (?P<message>.*)$", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """One problem of an import file: its row (None for the file as a whole), field or column, and message."""
+
+    row: int | None
+    field: str | None
+    message: str
+
+    @classmethod
+    def parse(cls, text: str, filename: str) -> ImportProblem:
+        """Split a problem as :class:`ImportFailed` lists it (``"tx.csv, row 7, column 'amount': ..."``)."""
+        rest = text[len(filename) + 2:] if text.startswith(filename + ", ") else text
+        rest = rest[len(filename) + 2:] if rest.startswith(filename + ": ") else rest
+        found = _WHERE.match(rest)
+        if found is not None:
+            return cls(int(found["row"]), found["field"], found["message"])
+        found = _FILE_ONLY.match(rest)
+        if found is not None:
+            return cls(None, found["field"], found["message"])
+        return cls(None, None, rest)
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousImport:
+    """An earlier import of the same file (same SHA-256)."""
+
+    kind: str
+    filename: str
+    created_at: datetime
+    created_by: str
+    rows_posted: int
+    rows_skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPreview:
+    """What importing a file would do. ``summary`` is None when it has problems (then nothing would be
+    imported); ``problems`` holds the first :data:`MAX_PREVIEW_PROBLEMS` of ``problem_count``."""
+
+    kind: ImportKind
+    filename: str
+    sha256: str
+    rows: int
+    summary: ImportSummary | None
+    problems: tuple[ImportProblem, ...]
+    problem_count: int
+    previous: tuple[PreviousImport, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.summary is not None
+
+
+def _rows_of(message: str) -> int:
+    found = re.search(r"in (\d+) rows|of (\d+) rows", message)
+    return int(next(g for g in found.groups() if g)) if found else 0
+
+
+def preview_import(*, uow: UnitOfWork, company_id: int, kind: ImportKind, data: bytes | BinaryIO,
+                   filename: str) -> ImportPreview:
+    """Run the import of a parties or transactions file and roll it back: the counts it would report, or
+    every problem with its row and field. Nothing is written, whatever the file holds."""
+    if kind not in IMPORT_KINDS:
+        raise ValidationFailed(f"an import is of {' or '.join(IMPORT_KINDS)}, not {kind!r}", field="kind")
+    sha = file_sha256(data)
+    run = import_parties if kind == "parties" else import_transactions
+    summary: ImportSummary | None = None
+    problems: list[ImportProblem] = []
+    count = rows = 0
+    try:
+        summary = run(uow=uow, company_id=company_id, data=data, filename=filename, dry_run=True)
+        rows = summary.rows
+    except ImportFailed as exc:
+        count = len(exc.problems)
+        parsed = (ImportProblem.parse(p, filename) for p in exc.problems[:MAX_PREVIEW_PROBLEMS])
+        problems = sorted(parsed, key=lambda x: (x.row is not None, x.row or 0))  # the file's own first
+        rows = _rows_of(exc.message)
+    if not isinstance(data, bytes):
+        data.seek(0)
+    with uow:
+        before = uow.repo.rows_of("imports", company_id, sha256=sha)
+    previous = tuple(PreviousImport(r["import_kind"], r["filename"], r["created_at"], r["created_by"],
+                                    r["rows_posted"], r["rows_skipped"]) for r in before)
+    return ImportPreview(kind, filename, sha, rows, summary, tuple(problems), count, previous)
+
+
+def recent_imports(*, uow: UnitOfWork, company_id: int, limit: int = 10) -> list[PreviousImport]:
+    """The company's latest imports, newest first."""
+    with uow:
+        uow.repo.company(company_id)
+        rows = uow.repo.rows_of("imports", company_id)
+    latest = sorted(rows, key=lambda r: r["import_id"], reverse=True)[:limit]
+    return [PreviousImport(r["import_kind"], r["filename"], r["created_at"], r["created_by"], r["rows_posted"],
+                           r["rows_skipped"]) for r in latest]

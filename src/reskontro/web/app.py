@@ -21,6 +21,7 @@ from reskontro.web import errors
 from reskontro.web.deps import csrf_protect
 from reskontro.web.render import STATIC_DIR
 from reskontro.web.security import WebMiddleware
+from reskontro.web.uploads import UploadStore
 
 #: Route modules of the web UI (each defines ``router``).
 ROUTER_MODULES: tuple[str, ...] = (
@@ -30,6 +31,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     # two-segment path (/c/1/vouchers/SF2026-1) and answer 404 for a kind that is not customer/supplier.
     "postings",
     "matching",
+    "reports",  # /c/{id}/reports/{name}, /c/{id}/import/{upload}: two segments too
+    "imports",
     "parties",
     # ─── Add a route module here. Every route is walked by tests/web/test_isolation.py (another company's
     # user must get 404 everywhere) and, if it changes anything, by the CSRF and read-only tests too.
@@ -49,6 +52,7 @@ def create_web_app(app: App, *, login_limiter: LoginLimiter | None = None) -> Fa
     web.state.reskontro = app
     web.state.login_limiter = login_limiter or LoginLimiter()
     web.state.dashboard_cache = DashboardCache()
+    web.state.uploads = UploadStore()  # import files between preview and confirm (web/uploads.py)
     # Every route, present and future, checks the CSRF token of an unsafe request before anything else.
     for router in routers():
         web.include_router(router, dependencies=[Depends(csrf_protect)])

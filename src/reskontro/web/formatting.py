@@ -13,11 +13,13 @@ languages: the books are kept in Norway.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal, get_minus_sign_symbol
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 from reskontro.identifiers import bank, orgnr
 
@@ -49,6 +51,31 @@ def amount(value: Decimal | int | None, lang: str, *, places: int | None = None)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     text = format_decimal(abs(number), format=pattern, locale=_locale(lang), decimal_quantization=True)
     return f"{get_minus_sign_symbol(_locale(lang))}{text}" if number < 0 else text
+
+
+@functools.cache
+def amount_formatter(lang: str) -> Callable[[Decimal | int | None], str]:
+    """A formatter for many amounts (the report tables' hundreds of rows): the same text as :func:`amount`
+    without ``places``, at a tenth of its cost — the language's CLDR symbols are looked up once and the
+    digits grouped by Python's format (Babel's per-value pattern parsing is what costs)."""
+    locale = _locale(lang)
+    symbols = str.maketrans({",": get_group_symbol(locale), ".": get_decimal_symbol(locale)})
+    minus = get_minus_sign_symbol(locale)
+
+    def format_amount(value: Decimal | int | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise ValueError(f"{value} is not an amount")
+            text = f"{abs(value):,f}".translate(symbols)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = f"{abs(value):,}".translate(symbols)
+        else:
+            raise TypeError(f"amounts are formatted from Decimal, not {type(value).__name__}")
+        return f"{minus}{text}" if value < 0 else text
+
+    return format_amount
 
 
 def integer(value: int | None, lang: str) -> str:

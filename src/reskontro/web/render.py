@@ -76,6 +76,35 @@ class Links:
     def company(self, company_id: int) -> str:
         return f"/c/{company_id}/"
 
+    @property
+    def reports(self) -> str:
+        return f"{self.base}/reports"
+
+    def report(self, name: str, params: Any = (), **query: Any) -> str:
+        """A report's page with its parameters (a mapping or pairs, kept in order) and ``query`` after them."""
+        pairs = list(params.items()) if hasattr(params, "items") else list(params)
+        pairs += [(k, v) for k, v in query.items() if v not in (None, "")]
+        url = f"{self.base}/reports/{quote(name, safe='')}"
+        return f"{url}?{urlencode(pairs)}" if pairs else url
+
+    def report_export(self, name: str, params: Any = (), **query: Any) -> str:
+        pairs = list(params.items()) if hasattr(params, "items") else list(params)
+        pairs += [(k, v) for k, v in query.items() if v not in (None, "")]
+        url = f"{self.base}/reports/{quote(name, safe='')}/export"
+        return f"{url}?{urlencode(pairs)}" if pairs else url
+
+    @property
+    def saved_queries(self) -> str:
+        return f"{self.base}/saved-queries"
+
+    @property
+    def imports(self) -> str:
+        return f"{self.base}/import"
+
+    def upload(self, token: str, action: str | None = None) -> str:
+        url = f"{self.base}/import/{quote(token, safe='')}"
+        return f"{url}/{action}" if action else url
+
 
 def is_htmx(request: Request) -> bool:
     """A request htmx made for a fragment (a history restore wants the whole page)."""
