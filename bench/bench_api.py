@@ -17,15 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 from sqlalchemy import select
@@ -34,24 +29,7 @@ from reskontro.bootstrap import build
 from reskontro.services import access
 from reskontro.settings import Settings
 from reskontro.store import tables as t
-
-URLS = {"sqlite": "sqlite:////tmp/bench.sqlite3",
-        "postgres": "postgresql+psycopg://postgres@127.0.0.1:5432/reskontro_bench"}
-
-
-def out(**figure: object) -> None:
-    print(json.dumps(figure), flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 2)
+from served import URLS, out, pct, serving  # bench/served.py: the script's own folder is on the path
 
 
 async def load(base: str, token: str, numbers: list[str], clients: int, seconds: float) -> tuple[list[float], int]:
@@ -93,17 +71,7 @@ def main() -> None:
         numbers = [str(n) for n in conn.execute(select(t.parties.c.number).where(
             t.parties.c.company_id == 1, t.parties.c.kind == "customer")).scalars()]
     app.close()
-    port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "reskontro"), "--database", URLS[args.backend],
-                               "serve", "--port", str(port), "--no-migrate", "--log-level", "warning"])
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(base + "/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with serving(URLS[args.backend]) as base:
         headers = {"Authorization": f"Bearer {token}"}
         rnd = random.Random(20261128)
         with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
@@ -127,9 +95,6 @@ def main() -> None:
         out(bench="api_load_party_ledger", backend=args.backend, clients=args.clients, seconds=args.seconds,
             requests=len(latencies), errors=errors, requests_per_s=round(len(latencies) / args.seconds, 1),
             p50_ms=pct(latencies, 0.5), p99_ms=pct(latencies, 0.99), server="uvicorn, 1 process")
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 if __name__ == "__main__":

@@ -18,18 +18,13 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 from sqlalchemy import select
@@ -38,27 +33,11 @@ from reskontro.bootstrap import build
 from reskontro.services import access
 from reskontro.settings import Settings
 from reskontro.store import tables as t
+from served import URLS, out, pct, serving  # bench/served.py: the script's own folder is on the path
 
-URLS = {"sqlite": "sqlite:////tmp/bench.sqlite3",
-        "postgres": "postgresql+psycopg://postgres@127.0.0.1:5432/reskontro_bench"}
 PASSWORD = "bench password 1"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _NEXT = re.compile(r'href="([^"]*after=[A-Za-z0-9_\-]+[^"]*)"')
-
-
-def out(**figure: object) -> None:
-    print(json.dumps(figure), flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 2)
 
 
 def timed(client: httpx.Client, backend: str, name: str, urls: list[str]) -> None:
@@ -120,16 +99,6 @@ def preview_import(client: httpx.Client, backend: str, cards: list[dict[str, obj
     timed(client, backend, "import_preview_page", [location] * (n * 10))
 
 
-def wait_for(base: str) -> None:
-    for _ in range(150):
-        try:
-            httpx.get(base + "/login", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--backend", choices=tuple(URLS), required=True)
@@ -156,13 +125,8 @@ def main() -> None:
     app.close()
     numbers = [r[0] for r in rows]
     words = sorted({w for r in rows[:5000] for w in r[1].split() if len(w) > 3})
-    port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "reskontro"), "--database", URLS[args.backend],
-                               "serve", "--port", str(port), "--no-migrate", "--log-level", "warning"])
-    base = f"http://127.0.0.1:{port}"
     rnd = random.Random(20261129)
-    try:
-        wait_for(base)
+    with serving(URLS[args.backend]) as base:
         with httpx.Client(base_url=base, timeout=120, follow_redirects=False) as client:
             sign_in(client, username)
             c = "/c/1"
@@ -205,9 +169,6 @@ def main() -> None:
             with httpx.Client(base_url=base, timeout=300, follow_redirects=False) as client:
                 sign_in(client, importer)
                 preview_import(client, args.backend, cards, max(3, n // 10))
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 if __name__ == "__main__":

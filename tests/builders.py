@@ -79,3 +79,14 @@ def gl_balance(ctx: Ctx, account: str, as_of: date | None = None) -> Decimal:
 def raw(ctx: Ctx, sql: str, **params: Any) -> Any:
     with ctx.app.engine.begin() as conn:
         return conn.execute(text(sql), params)
+
+
+#: A parties file and the header of a transactions file in the import format (docs/import.md).
+PARTIES = (
+    "number,kind,name,org_number,email,language,currency,payment_terms_days,credit_limit,address,postal_code,city,"
+    "country\n"
+    "100001,customer,Kunde En AS,923456783,a@kunde.no,nb,NOK,14,50000,Gate 1,0150,Oslo,NO\n"
+    "100002,customer,Kunde To AS,934567897,,en,NOK,30,,Gate 2,5003,Bergen,NO\n"
+    "500001,supplier,Lev AS,812345672,post@lev.no,nb,NOK,30,,Vei 3,7010,Trondheim,NO\n"
+)
+HEADER = "party_number,kind,type,document_number,date,due_date,amount,currency,kid,description,applies_to\n"

@@ -15,18 +15,10 @@ from openpyxl import Workbook
 from reskontro.domain.errors import NotFound
 from reskontro.web import uploads
 from reskontro.web.uploads import UploadStore
-from tests.builders import count
+from tests.builders import HEADER, PARTIES, count
 from tests.conftest import Ctx
 from tests.web.conftest import Browser, Web
 
-PARTIES = (
-    "number,kind,name,org_number,email,language,currency,payment_terms_days,credit_limit,address,postal_code,city,"
-    "country\n"
-    "100001,customer,Kunde En AS,923456783,a@kunde.no,nb,NOK,14,50000,Gate 1,0150,Oslo,NO\n"
-    "100002,customer,Kunde To AS,934567897,,en,NOK,30,,Gate 2,5003,Bergen,NO\n"
-    "500001,supplier,Lev AS,812345672,post@lev.no,nb,NOK,30,,Vei 3,7010,Trondheim,NO\n"
-)
-HEADER = "party_number,kind,type,document_number,date,due_date,amount,currency,kid,description,applies_to\n"
 TRANSACTIONS = HEADER + (
     "100001,customer,invoice,F1,2026-01-10,2026-01-24,1000.00,NOK,0001000108,Faktura 1,\n"
     "100001,customer,payment,P1,2026-01-20,,400.00,NOK,0001000108,,\n"

@@ -13,11 +13,9 @@ rows is still a proper problem+json rather than a cut-off download.
 from __future__ import annotations
 
 import inspect
-import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import IO, Annotated, Any, BinaryIO, cast
+from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -26,14 +24,12 @@ from pydantic import BaseModel, Field
 from reskontro.api.deps import Reader
 from reskontro.api.openapi import READ
 from reskontro.services import report_catalog as catalog
-from reskontro.services import saved_queries
+from reskontro.services import report_output, saved_queries
 from reskontro.services.report_catalog import FIELD_PREFIX, REPORTS, Param, ReportResult, ReportSpec
 
 router = APIRouter(tags=["reports"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_SPOOL = 8 * 2**20
-_CHUNK = 256 * 1024
 
 
 class Format(StrEnum):
@@ -86,34 +82,23 @@ def _json_document(result: ReportResult, out: BinaryIO) -> None:
 
 
 def _export(result: ReportResult, fmt: Format, separator: str) -> Response:
-    spool = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=_SPOOL))  # noqa: SIM115 - closed by the stream
-    try:
-        if fmt is Format.json:
-            _json_document(result, spool)
-            media, suffix = "application/json", "json"
-        elif fmt is Format.csv:
-            catalog.write_report(result, spool, fmt="csv", separator=separator)
-            media, suffix = "text/csv; charset=utf-8", "csv"
-        else:
-            catalog.write_report(result, spool, fmt="xlsx", run_at=datetime.now(UTC))
-            media, suffix = XLSX, "xlsx"
-    except BaseException:
-        spool.close()
-        raise
-    finally:
-        result.close()
-    spool.seek(0)
+    def write(out: BinaryIO) -> tuple[str, str]:
+        try:
+            if fmt is Format.json:
+                _json_document(result, out)
+                return "application/json", "json"
+            if fmt is Format.csv:
+                catalog.write_report(result, out, fmt="csv", separator=separator)
+                return "text/csv; charset=utf-8", "csv"
+            catalog.write_report(result, out, fmt="xlsx", run_at=datetime.now(UTC))
+            return XLSX, "xlsx"
+        finally:
+            result.close()
+
+    spool, (media, suffix) = report_output.spooled(write)
     headers = {} if fmt is Format.json else {
         "Content-Disposition": f'attachment; filename="{result.name}.{suffix}"'}
-    return StreamingResponse(_chunks(spool), media_type=media, headers=headers)
-
-
-def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
-    try:
-        while chunk := spool.read(_CHUNK):
-            yield chunk
-    finally:
-        spool.close()
+    return StreamingResponse(report_output.chunks(spool), media_type=media, headers=headers)
 
 
 FormatQuery = Annotated[Format, Query(description="json (default), csv or xlsx")]

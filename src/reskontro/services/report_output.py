@@ -14,10 +14,11 @@ the rows it does not print are never read (the result is closed).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar, cast
 
 from reskontro.formats.pdf.report import write_pdf
 from reskontro.services import report_catalog
@@ -110,3 +111,33 @@ def write_report_file(*, uow: UnitOfWork, company_id: int, name: str, params: Ma
         return WrittenReport(rows, False, name, as_run)
     finally:
         result.close()
+
+
+T = TypeVar("T")
+#: A download is written here first: in memory up to this size, then on disk.
+SPOOL_BYTES = 8 * 2**20
+CHUNK_BYTES = 256 * 1024
+
+
+def spooled(write: Callable[[BinaryIO], T]) -> tuple[BinaryIO, T]:
+    """Run ``write`` into a spooled temporary file and return it rewound, with what ``write`` returned. The
+    whole file is written before a response starts, so a report of a million rows never sits in memory and an
+    error found while reading its rows is still a proper error rather than a cut-off download. On an error the
+    file is closed and the error raised."""
+    spool = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES))  # noqa: SIM115 - the caller closes
+    try:
+        value = write(spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool, value
+
+
+def chunks(spool: BinaryIO) -> Iterator[bytes]:
+    """The file's bytes in blocks, for a streaming response; the file is closed when they are read (or dropped)."""
+    try:
+        while chunk := spool.read(CHUNK_BYTES):
+            yield chunk
+    finally:
+        spool.close()

@@ -36,10 +36,8 @@ not a cut-off file.
 from __future__ import annotations
 
 import re
-import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import IO, Annotated, Any, BinaryIO, Literal, cast
+from typing import Annotated, Any, BinaryIO, Literal
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Path, Query, Request
@@ -78,8 +76,6 @@ ReportName = Annotated[str, Path(max_length=40, pattern=r"^[a-z][a-z0-9-]*$")]
 CONTROL = frozenset({"format", "sep", "saved"})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
-_SPOOL = 8 * 2**20
-_CHUNK = 256 * 1024
 PICKER_SIZE = 15
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -221,14 +217,6 @@ def report_page(request: Request, desk: Reader, report: ReportName) -> Response:
 # -- exports ---------------------------------------------------------------------------------------------
 
 
-def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
-    try:
-        while chunk := spool.read(_CHUNK):
-            yield chunk
-    finally:
-        spool.close()
-
-
 def _filename(report: str, parameters: dict[str, str], suffix: str, today: str) -> str:
     on = parameters.get("as_of") or parameters.get("date_to") or today
     party = parameters.get("party")
@@ -246,25 +234,21 @@ def export_report(request: Request, desk: Reader, report: ReportName,
     t = Translator(desk.visitor.lang)
     raw = canonical(spec, _pairs(request), desk.visitor.lang)
     today = desk.uow(readonly=True).today()
-    spool = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=_SPOOL))  # noqa: SIM115 - closed by the stream
-    try:
+    def write(out: BinaryIO) -> dict[str, str]:
         if spec.name == "statement" and format == "pdf":
             values = parse_params(spec, raw, today)  # a bad parameter is refused by name before anything runs
-            spool.write(statements.statement_pdf(uow=desk.uow(readonly=True), company_id=desk.company_id,
-                                                 params=raw))
-            shown = {"party": values["party"], "date_to": values["date_to"].isoformat()}
-        else:
-            written = report_output.write_report_file(
-                uow=desk.uow(readonly=True), company_id=desk.company_id, name=spec.name, params=raw, out=spool,
-                fmt=format, separator=sep, labels=labels_for(t), company=desk.company.name,
-                language=desk.visitor.lang, run_at=datetime.now(UTC))
-            shown = dict(written.parameters)
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
+            out.write(statements.statement_pdf(uow=desk.uow(readonly=True), company_id=desk.company_id,
+                                               params=raw))
+            return {"party": values["party"], "date_to": values["date_to"].isoformat()}
+        written = report_output.write_report_file(
+            uow=desk.uow(readonly=True), company_id=desk.company_id, name=spec.name, params=raw, out=out,
+            fmt=format, separator=sep, labels=labels_for(t), company=desk.company.name,
+            language=desk.visitor.lang, run_at=datetime.now(UTC))
+        return dict(written.parameters)
+
+    spool, shown = report_output.spooled(write)
     filename = _filename(spec.name, shown, format, today.isoformat())
-    return StreamingResponse(_chunks(spool), media_type=MEDIA[format],
+    return StreamingResponse(report_output.chunks(spool), media_type=MEDIA[format],
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
