@@ -241,7 +241,7 @@ def _open_items(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
 
     def rows() -> Iterator[Row]:
         for r in queries.iter_open_items(uow.repo.conn, cid, as_of, kind=kind.value if kind else None,
-                                         party_id=party_id, where=where):
+                                         party_id=party_id, where=where, limit=v.get("row_limit")):
             sign = 1 if r.kind == "customer" else -1
             open_amount = _money(r.open_company_minor, cc, sign)
             totals["open_amount"] += open_amount
@@ -581,11 +581,16 @@ class _Stream:
             self._uow.__exit__(None, None, None)
 
 
-def run_report(*, uow: UnitOfWork, company_id: int, name: str, params: Mapping[str, str | None]) -> ReportResult:
+def run_report(*, uow: UnitOfWork, company_id: int, name: str, params: Mapping[str, str | None],
+               row_limit: int | None = None) -> ReportResult:
     """Parse the parameters and run the report. A streamed result keeps its read-only unit of work
-    open until its rows have been read; read them all, or call :meth:`ReportResult.close`."""
+    open until its rows have been read; read them all, or call :meth:`ReportResult.close`.
+
+    ``row_limit`` is for a page that shows the first rows: a report may then stop reading after that many
+    (the open items do, walking the parties in order); its totals are then those of the rows read."""
     spec = spec_of(name)
     values = parse_params(spec, params, uow.today())
+    values["row_limit"] = row_limit
     uow.__enter__()
     try:
         result = spec.build(uow, company_id, values)

@@ -53,6 +53,7 @@ from reskontro.web.i18n import N_, Translator
 from reskontro.web.render import Links, page
 from reskontro.web.report_view import (
     FIGURE_LABELS,
+    PAGE_ROWS,
     Formatter,
     build_form,
     build_table,
@@ -160,7 +161,8 @@ def _report_page(request: Request, desk: Desk, spec: ReportSpec, raw: dict[str, 
         pass  # the form first: a party ledger needs a party before it can run
     else:
         try:
-            result = run_report(uow=desk.uow(readonly=True), company_id=desk.company_id, name=spec.name, params=raw)
+            result = run_report(uow=desk.uow(readonly=True), company_id=desk.company_id, name=spec.name, params=raw,
+                                row_limit=PAGE_ROWS + 1)  # one past the page: "more" shows without reading on
         except ReskontroError as exc:
             if isinstance(exc, NotFound) and exc.field == "report":
                 raise

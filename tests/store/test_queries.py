@@ -1,0 +1,45 @@
+"""The read side's paging: the first rows of the open-items listing, walked party by party, are exactly the
+first rows of the whole listing, whatever the chunk boundaries, filters and date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from reskontro.domain.parties import PartyKind
+from reskontro.store import queries
+from tests.builders import customer, post, supplier
+from tests.conftest import Ctx
+
+
+def ledger(ctx: Ctx) -> None:
+    for n in range(1, 8):
+        number = f"{10000 + n}"
+        customer(ctx, number)
+        if n % 3 == 0:  # a supplier with the same number: their items interleave by due date
+            supplier(ctx, number)
+            post(ctx, "invoice", number, "70.00", date(2026, 2, n), kind=PartyKind.SUPPLIER,
+                 document_number=f"L{n}", due_date=date(2026, 3, n))
+        for k in range(n % 4 + 1):
+            post(ctx, "invoice", number, f"{100 + k}.00", date(2026, 1, 10 + k), document_number=f"F{n}-{k}",
+                 due_date=date(2026, 2, 1 + k * 5))
+    post(ctx, "payment", "10002", "100.00", date(2026, 4, 2), applies_to="F2-0")  # settled after March
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 1000])
+@pytest.mark.parametrize(("kind", "as_of", "overdue"), [(None, date(2026, 6, 30), False),
+                                                        ("customer", date(2026, 6, 30), False),
+                                                        ("customer", date(2026, 3, 1), False),
+                                                        (None, date(2026, 2, 7), True)])
+def test_a_page_of_open_items_is_the_start_of_the_whole_listing(
+        ctx: Ctx, monkeypatch: pytest.MonkeyPatch, chunk: int, kind: str | None, as_of: date, overdue: bool) -> None:
+    ledger(ctx)
+    monkeypatch.setattr(queries, "PARTY_CHUNK", chunk)
+    with ctx.app.engine.connect() as conn:
+        whole = list(queries.iter_open_items(conn, ctx.company_id, as_of, kind=kind, overdue_only=overdue))
+        assert len(whole) > 5
+        for limit in (1, 4, len(whole) - 1, len(whole), len(whole) + 5):
+            page = list(queries.iter_open_items(conn, ctx.company_id, as_of, kind=kind, overdue_only=overdue,
+                                                limit=limit))
+            assert page == whole[:limit], (limit, chunk)
