@@ -25,6 +25,7 @@ from reskontro.services.companies import init_company
 from reskontro.services.imports import import_parties, transaction_requests
 from reskontro.services.posting import PostingRequest, post_stream
 from reskontro.settings import Settings
+from reskontro.store.repositories import Repository
 
 
 def requests(path: Path, migration_account: str) -> Iterator[PostingRequest | ReskontroError]:
@@ -33,8 +34,13 @@ def requests(path: Path, migration_account: str) -> Iterator[PostingRequest | Re
         yield from transaction_requests(fh, path.name, migration_account)
 
 
-def one_run(backend: str, scale_name: str, *, auto_match: bool) -> tuple[float, int, int]:
-    """Fresh database with the parties; post the transactions; (seconds, posted, matches)."""
+def one_run(backend: str, scale_name: str, *, auto_match: bool, keep_totals: bool = True) -> tuple[float, int, int]:
+    """Fresh database with the parties; post the transactions; (seconds, posted, matches). Without
+    ``keep_totals`` the maintained totals are not written (``bench_totals.py`` measures what they cost; the
+    database is then not fit for reports)."""
+    if not keep_totals:
+        Repository.add_totals = lambda *args, **kwargs: None  # type: ignore[method-assign]
+        Repository.settled_totals = lambda *args, **kwargs: None  # type: ignore[method-assign]
     scale = SCALES[scale_name]
     app = build(Settings(database_url=fresh_database(backend, scale, "reskontro_bench_match"), actor="bench"))
     app.migrate()

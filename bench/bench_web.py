@@ -159,6 +159,8 @@ def main() -> None:
             run("report_open_items_page", [f"{c}/reports/open-items?kind=customer"] * n)
             run("report_party_ledger", [f"{c}/reports/party-ledger?party={pick()}" for _ in range(n)])
             run("report_aged_page", [f"{c}/reports/aged?kind=customer"] * few)
+            run("report_aged_both_page", [f"{c}/reports/aged"] * few)
+            run("report_aged_past_page", [f"{c}/reports/aged?kind=customer&as_of=2025-12-31"] * few)
             run("report_top_debtors", [f"{c}/reports/top-debtors"] * few)
             run("report_ledger_spec_page", [f"{c}/reports/ledger-spec"] * few)
             run("report_transactions_page", [f"{c}/reports/transactions"] * few)

@@ -90,3 +90,19 @@ PARTIES = (
     "500001,supplier,Lev AS,812345672,post@lev.no,nb,NOK,30,,Vei 3,7010,Trondheim,NO\n"
 )
 HEADER = "party_number,kind,type,document_number,date,due_date,amount,currency,kid,description,applies_to\n"
+
+
+def gl_voucher(ctx: Ctx, voucher_id: int, on: date, lines: tuple[tuple[str, int], ...]) -> None:
+    """A voucher another module of the ERP posts straight to the GL (no party, no item): its rows, counted into
+    the maintained totals as every writer of lines must."""
+    raw(ctx, "INSERT INTO vouchers (company_id, voucher_id, series, year, number, voucher_type, voucher_date, "
+             "created_at, created_by) VALUES (:c, :v, 'GL', :y, :v, 'manual', :d, :now, 'x')",
+        c=ctx.company_id, v=voucher_id, y=on.year, d=on, now=on)
+    for line_no, (account, amount) in enumerate(lines, start=1):
+        raw(ctx, "INSERT INTO voucher_lines (company_id, voucher_id, line_no, line_date, account, amount_minor, "
+                 "currency, currency_amount_minor) VALUES (:c, :v, :n, :d, :a, :m, 'NOK', :m)",
+            c=ctx.company_id, v=voucher_id, n=line_no, d=on, a=account, m=amount)
+    with ctx.uow() as uow:
+        uow.repo.add_totals(ctx.company_id, voucher_ids=[voucher_id], item_ids=[], match_ids=[])
+        uow.commit()
+

@@ -131,3 +131,17 @@ def test_a_posting_can_override_the_account_vat_code_and_dimensions(env: Path) -
     assert "D1" in out
     assert "P9" in out
     assert "2700" not in out
+
+
+def test_check_recounts_the_books_and_names_what_disagrees(env: Path) -> None:
+    cli("init")
+    cli("party", "add", "customer", "10001", "--name", "Kunde AS")
+    cli("post", "invoice", "customer", "10001", "1250.00", "--date", "2026-01-05", "--document", "F1")
+    cli("post", "payment", "customer", "10001", "500.00", "--date", "2026-01-20")
+    assert "check out" in cli("check", "--as-of", "2026-01-31")
+    app_ = build(Settings(database_url=f"sqlite:///{env / 'cli.sqlite3'}"))
+    with app_.engine.begin() as conn:  # a total that no longer adds up (as a faulty writer would leave it)
+        conn.exec_driver_sql("UPDATE party_totals SET open_company_minor = open_company_minor + 1")
+    out = cli("check", code=1)
+    assert "maintained total party_totals" in out and "stored (75001,), counted (75000,)" in out
+    app_.close()

@@ -13,7 +13,7 @@ from reskontro.domain.parties import PartyKind
 from reskontro.services.companies import set_rate
 from reskontro.services.parties import create_group, define_free_field, set_block, set_free_value
 from reskontro.services.report_catalog import REPORTS, ReportResult, ledger_difference, run_report
-from tests.builders import customer, post, raw, supplier
+from tests.builders import customer, gl_voucher, post, raw, supplier
 from tests.conftest import Ctx
 
 D = date(2026, 3, 2)
@@ -117,13 +117,7 @@ def test_ledger_specification_reconciles_with_the_gl(ledger: Ctx) -> None:
 
 def test_a_gl_posting_on_a_control_account_without_a_party_shows_as_a_difference(ledger: Ctx) -> None:
     ctx = ledger
-    raw(ctx, "INSERT INTO vouchers (company_id, voucher_id, series, year, number, voucher_type, voucher_date, "
-             "created_at, created_by) VALUES (:c, 999999, 'GL', 2026, 1, 'manual', :d, :now, 'x')",
-        c=ctx.company_id, d=date(2026, 5, 5), now=date(2026, 5, 5))
-    for line_no, account, amount in ((1, "1500", 12345), (2, "1920", -12345)):
-        raw(ctx, "INSERT INTO voucher_lines (company_id, voucher_id, line_no, line_date, account, amount_minor, "
-                 "currency, currency_amount_minor) VALUES (:c, 999999, :n, :d, :a, :m, 'NOK', :m)",
-            c=ctx.company_id, n=line_no, d=date(2026, 5, 5), a=account, m=amount)
+    gl_voucher(ctx, 999999, date(2026, 5, 5), (("1500", 12345), ("1920", -12345)))
     result = run(ctx, "ledger-spec", date_from="2026-03-01", date_to="2026-06-30")
     assert ledger_difference(result) == Decimal("123.45")
     assert ("difference closing (GL − sub-ledger)", "123.45") in result.summary
@@ -206,13 +200,13 @@ def test_a_stream_left_unread_can_be_closed(ctx: Ctx) -> None:
     result.close()
 
 
-def test_transactions_list_every_item_of_the_period_with_its_open_amount_now(ledger: Ctx) -> None:
+def test_transactions_list_every_item_of_the_period_by_date_with_its_open_amount_now(ledger: Ctx) -> None:
     ctx = ledger
     got = [(r["document_number"], r["type"], r["amount_company"], r["open_amount"])
            for r in rows(ctx, "transactions", date_from="2026-01-01", date_to="2026-04-30")]
-    assert got == [("A1", "invoice", Decimal("1000.00"), Decimal("1000.00")),
+    assert got == [("B2", "invoice", Decimal("300.00"), Decimal("0.00")),  # 5 January, posted last
+                   ("A1", "invoice", Decimal("1000.00"), Decimal("1000.00")),
                    ("A2", "invoice", Decimal("2300.00"), Decimal("2300.00")),
-                   ("B2", "invoice", Decimal("300.00"), Decimal("0.00")),
                    ("IB2026-1", "payment", Decimal("-300.00"), Decimal("0.00"))]
     assert [r["document_number"] for r in rows(ctx, "transactions", date_from="2026-01-01", type="payment")] == [
         "IB2026-1"]

@@ -51,6 +51,7 @@ def test_two_concurrent_matches_against_one_invoice_settle_it_once(pg: Ctx) -> N
     assert sorted(item_open(pg, p.item_id) for p in pays) == [Decimal("-100.00"), Decimal("0")]
 
 
+@pytest.mark.raw_rows  # applies takes without their allocation rows, as a stale writer would
 def test_the_database_itself_refuses_the_second_of_two_concurrent_allocations(pg: Ctx) -> None:
     """Even a writer that skipped the row lock (a stale read) cannot take the open amount twice:
     the second relative UPDATE waits for the first, then fails the CHECK constraint."""

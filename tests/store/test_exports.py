@@ -22,6 +22,9 @@ from reskontro.services.report_catalog import ReportResult, run_report, write_re
 from tests.builders import customer, post, raw, supplier
 from tests.conftest import Ctx
 
+# The samples zero some items' amounts with SQL (the engine refuses a zero invoice), so the totals are not checked.
+pytestmark = pytest.mark.raw_rows
+
 D = date(2026, 3, 2)
 PERIOD = {"date_from": "2026-01-01", "date_to": "2026-06-30"}
 

@@ -23,7 +23,7 @@ from reskontro.services.companies import set_rate
 from reskontro.services.parties import create_group, define_free_field, set_free_value
 from reskontro.services.report_catalog import REPORTS, ReportResult
 from reskontro.web import report_view
-from tests.builders import count, customer, post, raw, supplier
+from tests.builders import count, customer, gl_voucher, post, supplier
 from tests.conftest import Ctx
 from tests.web.conftest import Browser, Web
 
@@ -191,13 +191,19 @@ def test_a_large_result_shows_its_first_rows_and_points_to_the_export(web: Web, 
         post(ctx, "invoice", f"2000{n}", "100.00", date(2026, 6, 1), document_number=f"X{n}")
     monkeypatch.setattr(report_view, "PAGE_ROWS", 3)
     b = web.sign_in("read_only")
-    aged = b.get(web.url("/reports/aged")).text  # a list: how many there are is known
-    assert len(cells(aged)) == 3 and "Viser de første 3 av 5 radene." in aged
-    assert totals(aged)[-1] == "500,00"  # the aged report's totals cover every row
-    items = b.get(web.url("/reports/open-items")).text  # a stream: read 4 rows, then closed
+    aged = b.get(web.url("/reports/aged")).text  # the first parties' rows
+    assert len(cells(aged)) == 3 and "Viser de første 3 radene; det er flere." in aged
+    assert totals(aged)[-1] == "500,00"  # the totals cover every row (from the maintained totals)
+    ledger_spec = b.get(web.url("/reports/ledger-spec"), params={"date_from": "2026-01-01"}).text
+    assert len(cells(ledger_spec)) == 3 and totals(ledger_spec)[-1] == "500,00"
+    items = b.get(web.url("/reports/open-items")).text  # a stream: read 3 rows, then closed
     assert len(cells(items)) == 3 and "Viser de første 3 radene; det er flere." in items
-    assert "summene står i eksporten" in items and "<tfoot>" not in items[items.index("report-table"):]
-    assert "Eksporter til Excel for alle rader" in items
+    assert totals(items)[-1] == "500,00"
+    # A filter only the rows can apply: the total of 3 rows read would be wrong, so there is none.
+    some = b.get(web.url("/reports/open-items"), params={"min_amount": "1"}).text
+    assert len(cells(some)) == 3 and "summene står i eksporten" in some
+    assert "<tfoot>" not in some[some.index("report-table"):]
+    assert "Eksporter til Excel for alle rader" in some
 
 
 def test_a_stream_is_read_one_row_past_the_page_and_closed() -> None:
@@ -224,13 +230,7 @@ def test_the_ledger_specification_shows_the_gl_reconciliation_and_a_difference_i
     html = b.get(web.url("/reports/ledger-spec"), params=params).text
     assert "Stemmer med hovedboken" in html and "diff-bad" not in html
     assert "Hovedbokskonto 1500" in html and "Inngående 01.03.2026" in html
-    raw(ledger, "INSERT INTO vouchers (company_id, voucher_id, series, year, number, voucher_type, voucher_date, "
-                "created_at, created_by) VALUES (:c, 999999, 'GL', 2026, 1, 'manual', :d, :now, 'x')",
-        c=ledger.company_id, d=date(2026, 5, 5), now=date(2026, 5, 5))
-    for line_no, account, amount in ((1, "1500", 12345), (2, "1920", -12345)):
-        raw(ledger, "INSERT INTO voucher_lines (company_id, voucher_id, line_no, line_date, account, amount_minor, "
-                    "currency, currency_amount_minor) VALUES (:c, 999999, :n, :d, :a, :m, 'NOK', :m)",
-            c=ledger.company_id, n=line_no, d=date(2026, 5, 5), a=account, m=amount)
+    gl_voucher(ledger, 999999, date(2026, 5, 5), (("1500", 12345), ("1920", -12345)))
     html = b.get(web.url("/reports/ledger-spec"), params=params).text
     assert "Stemmer ikke med hovedboken" in html
     assert re.search(r'<td class="num diff-bad">123,45</td>', html)

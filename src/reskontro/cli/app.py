@@ -187,6 +187,27 @@ def init(
     console.print(f"Created company {cid}: {company_name}  (database: {a.settings.database_url})")
 
 
+@app.command(name="check")
+def check_cmd(as_of: Annotated[str | None, typer.Option("--as-of", help="Reconcile at this date (default today).")]
+              = None) -> None:
+    """Check the books from their rows: vouchers balance, the maintained totals are the sums of their rows, and
+    the GL control accounts agree with the open items. Exit code 1 when anything is wrong."""
+    a = state.app()
+    cid = run(a.company_id)
+    day = parse_day(as_of, "as_of") or today()
+    with console.status("Recounting the ledger…"):
+        found = run(lambda: reports.check_ledger(uow=a.uow(readonly=True), company_id=cid, as_of=day))
+    problems = [*(f"voucher {v} does not balance" for v in found.unbalanced_vouchers),
+                *(f"maintained total {d}" for d in found.totals_differences),
+                *(f"control account {d}" for d in found.reconciliation_differences)]
+    for line in problems:
+        err.print(f"[red]✗[/red] {line}", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"[green]✓[/green] The books of company {cid} check out at {day}: every voucher balances, the "
+                  "maintained totals are the sums of their rows, and the control accounts agree with the open items.")
+
+
 @app.command(name="companies")
 def list_companies() -> None:
     """List the companies in the database."""

@@ -565,9 +565,14 @@ class _Batch:
         self.repo.insert_rows("items", self.item_rows)
         self.repo.insert_rows("matches", self.match_rows)
         self.repo.insert_rows("allocations", self.alloc_rows)
-        self.repo.apply_allocations(self.cid, [(s.id, s.taken_minor, s.taken_company_minor)
-                                               for s in self.states.values()
-                                               if s.preexisting and (s.taken_minor or s.taken_company_minor)])
+        takes = [(s.id, s.taken_minor, s.taken_company_minor) for s in self.states.values()
+                 if s.preexisting and (s.taken_minor or s.taken_company_minor)]
+        self.repo.settled_totals(self.cid, [x[0] for x in takes], -1)  # out of their settlement day…
+        self.repo.apply_allocations(self.cid, takes)
+        self.repo.settled_totals(self.cid, [x[0] for x in takes], 1)  # …and into the new one, if settled
+        self.repo.add_totals(self.cid, voucher_ids=[r["voucher_id"] for r in self.voucher_rows],
+                             item_ids=[r["item_id"] for r in self.item_rows],
+                             match_ids=[r["match_id"] for r in self.match_rows])
         self.match_count += sum(1 for m in self.match_rows if m["match_kind"] == "match")
         for name in ("voucher_rows", "line_rows", "item_rows", "match_rows", "alloc_rows"):
             setattr(self, name, [])

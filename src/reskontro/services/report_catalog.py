@@ -16,11 +16,11 @@ where a report has a set-based export (``ReportResult.lines``: the database form
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, TypeVar, cast
 
 from reskontro.domain.aging import Buckets
 from reskontro.domain.errors import NotFound, ValidationFailed
@@ -31,8 +31,10 @@ from reskontro.formats.tabular.export import Column, ColumnKind, LineLayout
 from reskontro.money import MoneyError, check_currency, exponent, from_minor, to_decimal, to_minor
 from reskontro.services.unit_of_work import UnitOfWork
 from reskontro.store import exports, queries
+from reskontro.store import totals as kept
 
 Row = dict[str, Any]
+T = TypeVar("T")
 TEXT, INT, AMOUNT, DATE = ColumnKind.TEXT, ColumnKind.INTEGER, ColumnKind.AMOUNT, ColumnKind.DATE
 
 #: Free-field filters are parameters named ``field.<code>``.
@@ -67,6 +69,9 @@ class ReportResult:
     #: of work stays open for the lines) without totals, which the lines do not add up. :func:`write_report`
     #: takes it where the layout exists.
     lines: Callable[[LineLayout], Iterable[tuple[bytes, int]]] | None = None
+    #: The totals are those of every row even where only the first rows were read (a page: they come from the
+    #: maintained totals, not from the rows).
+    totals_whole: bool = False
 
     def close(self) -> None:
         """Release the database if the rows are a stream that will not be read to the end."""
@@ -214,6 +219,24 @@ _FROM = Param("date_from", "date", "First day of the period (default: 1 January 
 _TO = Param("date_to", "date", "Last day of the period", default="today")
 
 
+def _first_rows(uow: UnitOfWork, cid: int, kind: str | None, limit: int,
+                rows_of: Callable[[list[int]], list[T]]) -> Iterator[T]:
+    """The first ``limit`` rows of a per-party report, read for the parties in number order a chunk at a time
+    instead of for every party. A party has at most a row or two, so a chunk of ``limit`` parties mostly fills
+    the page."""
+    out: list[T] = []
+    for ids in queries.party_chunks(uow.repo.conn, cid, kind, min(queries.PARTY_CHUNK, limit)):
+        out.extend(rows_of(ids))
+        if len(out) >= limit:
+            break
+    return iter(out[:limit])
+
+
+def _page(v: Mapping[str, Any]) -> int | None:
+    limit: int | None = v.get("row_limit")
+    return limit
+
+
 def _open_items(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
     kind: PartyKind | None = v["kind"]
     as_of: date = v["as_of"]
@@ -238,6 +261,18 @@ def _open_items(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
                Column("open_amount", f"Open ({cc})", AMOUNT))
     totals: Row = {"party_number": "Total", "open_amount": Decimal(0)}
     result = ReportResult("open-items", f"Open items at {as_of}", columns, (), iter(()), totals)
+    # A page without the filters only the rows can apply gets the total of every open item from the
+    # maintained sums; otherwise the total is of the rows read.
+    conn = uow.repo.conn
+    plain = (party_id is None and where.group_code is None and where.min_open_minor is None
+             and where.max_open_minor is None and where.disputed is None and where.in_collection is None
+             and where.blocked is None and not where.free_fields)
+    if _page(v) is not None and plain:
+        due_before = min((d for d in (where.due_before, as_of if where.overdue_only else None) if d is not None),
+                         default=None)
+        whole = from_minor(kept.open_total(conn, cid, as_of, kind=kind.value if kind else None,
+                                           currency=v["currency"], due_before=due_before), cc)
+        result.totals, result.totals_whole = {"party_number": "Total", "open_amount": whole}, True
 
     def rows() -> Iterator[Row]:
         for r in queries.iter_open_items(uow.repo.conn, cid, as_of, kind=kind.value if kind else None,
@@ -286,14 +321,25 @@ def _aged(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
     buckets: Buckets = v["buckets"]
     per_currency = v["per"] == "currency"
     cc = uow.repo.company(cid).currency
-    rows = queries.aged(uow.repo.conn, cid, as_of, buckets.limits, kind=kind.value if kind else None,
-                        party_id=_party(uow, cid, kind, v["party"]),
-                        by="due_date" if v["by"] == "due_date" else "item_date", per_currency=per_currency,
-                        currency=v["currency"], group_code=v["group"])
+    conn = uow.repo.conn
+    by = "due_date" if v["by"] == "due_date" else "item_date"
+    options: dict[str, Any] = {"kind": kind.value if kind else None, "by": by, "per_currency": per_currency,
+                               "currency": v["currency"]}
+    party_id = _party(uow, cid, kind, v["party"])
     names = buckets.names()
-    if v["top"]:  # the N parties with the most overdue (everything but not_due), largest first
-        rows = sorted(rows, key=lambda r: _sign(r.kind) * (r.total - r.buckets[0]), reverse=True)[:v["top"]]
     signs = {"customer": 1, "supplier": -1}
+    page = _page(v)
+    # A page of every party: its first rows, and the totals from the maintained sums.
+    kept_totals = page is not None and not v["top"] and party_id is None and v["group"] is None
+    if kept_totals:
+        assert page is not None
+        rows: Iterable[queries.AgedRow] = _first_rows(
+            uow, cid, options["kind"], page,
+            lambda ids: queries.aged(conn, cid, as_of, buckets.limits, party_ids=ids, **options))
+    else:
+        rows = queries.aged(conn, cid, as_of, buckets.limits, party_id=party_id, group_code=v["group"], **options)
+        if v["top"]:  # the N parties with the most overdue (everything but not_due), largest first
+            rows = sorted(rows, key=lambda r: _sign(r.kind) * (r.total - r.buckets[0]), reverse=True)[:v["top"]]
     make = _aged_row_maker(names, per_currency)
     shifts = {cc: -exponent(cc)}
     company_shift = shifts[cc]
@@ -307,16 +353,23 @@ def _aged(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
             e = shifts[cur]
         out.append(make(r, signs[r.kind], e, company_shift))
     totals: Row = {"party_number": "Total"}
+    if kept_totals:
+        sums_by_kind = kept.aged_totals(conn, cid, as_of, queries.aging_edges(as_of, buckets.limits), **options)
+        per_kind = {k: (*_buckets_of(c[:-2], c[-2]), c[-2], c[-1]) for k, c in sums_by_kind.items()}
+    else:
+        per_kind = {}
+        for kind_name in signs:
+            of_kind = [(*r.buckets, r.total, r.total if r.total_company is None else r.total_company)
+                       for r in _rows_of_kind(rows, kind_name)]
+            if of_kind:
+                per_kind[kind_name] = tuple(sum(col) for col in zip(*of_kind, strict=True))
     if per_currency:
         # Bucket totals across currencies mean nothing; only the company-currency total adds up.
-        totals["total_company"] = from_minor(sum(
-            signs[r.kind] * (r.total_company if r.total_company is not None else r.total) for r in rows), cc)
+        totals["total_company"] = from_minor(sum(signs[k] * c[-1] for k, c in per_kind.items()), cc)
     else:
         sums = [0] * (len(names) + 1)
-        for kind_name, sign in signs.items():
-            of_kind = [(*r.buckets, r.total) for r in rows if r.kind == kind_name]
-            if of_kind:
-                sums = [acc + sign * sum(col) for acc, col in zip(sums, zip(*of_kind, strict=True), strict=True)]
+        for kind_name, c in per_kind.items():
+            sums = [acc + signs[kind_name] * x for acc, x in zip(sums, c[:-1], strict=True)]
         totals |= {key: from_minor(minor, cc) for key, minor in zip((*names, "total"), sums, strict=True)}
     bucket_title = {"not_due": "Not due"}
     columns = [Column("party_number", "Number", TEXT), Column("party_name", "Name", TEXT),
@@ -329,16 +382,34 @@ def _aged(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
     if per_currency:
         columns.append(Column("total_company", f"Total ({cc})", AMOUNT))
     basis = "due date" if v["by"] == "due_date" else "document date"
-    return ReportResult("aged", f"Aged open items at {as_of} by {basis}", tuple(columns), (), out, totals)
+    return ReportResult("aged", f"Aged open items at {as_of} by {basis}", tuple(columns), (),
+                        iter(out) if kept_totals else out, totals, totals_whole=kept_totals)
+
+
+def _buckets_of(cumulative: Sequence[int], total: int) -> list[int]:
+    """Buckets from cumulative sums: c_0 (not due), c_k − c_(k−1), and the rest of the total."""
+    c = list(cumulative)
+    return [c[0], *(c[k] - c[k - 1] for k in range(1, len(c))), total - c[-1]]
+
+
+def _rows_of_kind(rows: Iterable[queries.AgedRow], kind: str) -> Iterator[queries.AgedRow]:
+    return (r for r in rows if r.kind == kind)
 
 
 def _ledger_spec(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
     kind: PartyKind = v["kind"]
     date_from, date_to = _period(v)
     cc = uow.repo.company(cid).currency
+    conn = uow.repo.conn
     sign = natural_sign(kind)
-    rows, controls = queries.ledger_specification(uow.repo.conn, cid, kind.value, date_from, date_to)
     keys = ("opening", "debit", "credit", "closing")
+    page = _page(v)
+    controls = queries.ledger_spec_controls(conn, cid, kind.value, date_from, date_to)
+    if page is None:
+        rows: Iterable[queries.SpecRow] = queries.ledger_specification(conn, cid, kind.value, date_from, date_to)[0]
+    else:  # a page: its first rows, and the totals of every party's lines from the maintained sums
+        rows = _first_rows(uow, cid, kind.value, page, lambda ids: queries.ledger_specification(
+            conn, cid, kind.value, date_from, date_to, party_ids=ids)[0])
     out: list[Row] = []
     totals: Row = {"party_number": "Total", **{k: Decimal(0) for k in keys}}
     for r in rows:
@@ -348,6 +419,10 @@ def _ledger_spec(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
         for k in keys:
             totals[k] += row[k]
         out.append(row)
+    if page is not None:
+        m = kept.subledger_movements(conn, cid, kind.value, date_from, date_to)
+        totals |= {"opening": _money(m.opening, cc, sign), "debit": _money(m.debit, cc),
+                   "credit": _money(m.credit, cc), "closing": _money(m.closing, cc, sign)}
     summary: list[tuple[str, str]] = []
     gl = dict.fromkeys(keys, Decimal(0))
     for c in controls:
@@ -361,8 +436,8 @@ def _ledger_spec(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
     columns = (Column("party_number", "Number", TEXT), Column("party_name", "Name", TEXT),
                Column("opening", f"Opening {date_from}", AMOUNT), Column("debit", "Debit", AMOUNT),
                Column("credit", "Credit", AMOUNT), Column("closing", f"Closing {date_to}", AMOUNT))
-    return ReportResult("ledger-spec", f"Ledger specification {date_from} – {date_to}", columns, (), out, totals,
-                        summary)
+    return ReportResult("ledger-spec", f"Ledger specification {date_from} – {date_to}", columns, (),
+                        out if page is None else iter(out), totals, summary, totals_whole=page is not None)
 
 
 def ledger_difference(result: ReportResult) -> Decimal:
@@ -421,8 +496,15 @@ def _payment_behaviour(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportRe
     date_from, date_to = _period(v)
     days = (date_to - date_from).days + 1
     cc = uow.repo.company(cid).currency
-    rows = queries.payment_behaviour(uow.repo.conn, cid, date_from, date_to,
-                                     party_id=_party(uow, cid, PartyKind.CUSTOMER, v["party"]))
+    conn = uow.repo.conn
+    party_id = _party(uow, cid, PartyKind.CUSTOMER, v["party"])
+    page = _page(v) if party_id is None else None
+    rows: Iterable[queries.PaymentBehaviourRow]
+    if page is None:
+        rows = queries.payment_behaviour(conn, cid, date_from, date_to, party_id=party_id)
+    else:  # a page: the first customers' rows, and the totals of every customer in one pass
+        rows = _first_rows(uow, cid, PartyKind.CUSTOMER.value, page,
+                           lambda ids: queries.payment_behaviour(conn, cid, date_from, date_to, party_ids=ids))
     out: list[Row] = []
     t = dict.fromkeys(("n", "late", "days", "weighted", "paid", "invoiced", "open"), 0)
     for r in rows:
@@ -432,6 +514,10 @@ def _payment_behaviour(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportRe
         for k, x in zip(t, (r.invoices_paid, r.paid_late, r.days_after_due_sum, r.days_late_weighted_sum,
                             r.paid_amount_minor, r.invoiced_minor, r.open_minor), strict=True):
             t[k] += x
+    if page is not None:
+        w = queries.payment_behaviour_totals(conn, cid, date_from, date_to)
+        t = dict(zip(t, (w.invoices_paid, w.paid_late, w.days_after_due_sum, w.days_late_weighted_sum,
+                         w.paid_amount_minor, w.invoiced_minor, w.open_minor), strict=True))
     totals = _behaviour_row("Total", "", t["n"], t["late"], t["days"], t["weighted"], t["paid"], t["invoiced"],
                             t["open"], days, cc)
     columns = (Column("party_number", "Number", TEXT), Column("party_name", "Name", TEXT),
@@ -441,8 +527,10 @@ def _payment_behaviour(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportRe
                Column("weighted_days_after_due", "Amount-weighted days after due", ColumnKind.RATE),
                Column("invoiced", f"Invoiced ({cc})", AMOUNT), Column("open_amount", f"Open at end ({cc})", AMOUNT),
                Column("dso", "DSO days", ColumnKind.RATE))
-    return ReportResult("payment-behaviour", f"Payment behaviour {date_from} – {date_to}", columns, (), out, totals,
-                        [("DSO", "open receivables at the end ÷ invoiced in the period × days in the period")])
+    return ReportResult("payment-behaviour", f"Payment behaviour {date_from} – {date_to}", columns, (),
+                        out if page is None else iter(out), totals,
+                        [("DSO", "open receivables at the end ÷ invoiced in the period × days in the period")],
+                        totals_whole=page is not None)
 
 
 def _behaviour_row(number: str, name: str, n: int, late: int, days_sum: int, weighted: int, paid: int,
@@ -459,8 +547,12 @@ def _top_debtors(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
     as_of: date = v["as_of"]
     sign = natural_sign(kind)
     cc = uow.repo.company(cid).currency
-    rows = queries.aged(uow.repo.conn, cid, as_of, (1,), kind=kind.value)
-    rows = sorted(rows, key=lambda r: sign * r.total, reverse=True)[:v["n"]]
+    conn = uow.repo.conn
+    # Today the largest balances are the first rows of the maintained per-party totals; only those parties
+    # are aged. At another date every party is aged and sorted.
+    ids = kept.largest_balances(conn, cid, kind.value, v["n"]) if kept.current_at(conn, cid, as_of) else None
+    rows = [r for r in queries.aged(conn, cid, as_of, (1,), kind=kind.value, party_ids=ids) if r.total != 0]
+    rows = sorted(rows, key=lambda r: sign * r.total, reverse=True)[:v["n"]]  # stable: ties by number
     out = [{"rank": k, "party_number": r.party_number, "party_name": r.party_name,
             "open_amount": _money(r.total, cc, sign), "overdue_amount": _money(r.total - r.buckets[0], cc, sign)}
            for k, r in enumerate(rows, start=1)]
@@ -483,7 +575,7 @@ def _transactions(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
 
     def rows() -> Iterator[Row]:
         for r in queries.iter_items(uow.repo.conn, cid, date_from, date_to, kind=kind.value if kind else None,
-                                    party_id=party_id, item_type=v["type"]):
+                                    party_id=party_id, item_type=v["type"], limit=_page(v)):
             sign = 1 if r.kind == "customer" else -1
             yield {"party_number": r.party_number, "party_name": r.party_name, "kind": r.kind, "type": r.item_type,
                    "document_number": r.document_number, "voucher": r.voucher_ref, "date": r.item_date,

@@ -21,7 +21,7 @@ from reskontro.domain.vouchers import natural_sign
 from reskontro.money import from_minor
 from reskontro.services.report_catalog import run_report
 from reskontro.services.unit_of_work import UnitOfWork
-from reskontro.store import queries
+from reskontro.store import queries, totals
 
 Row = dict[str, Any]
 
@@ -138,3 +138,32 @@ def list_parties(*, uow: UnitOfWork, company_id: int, kind: str | None = None, s
                                     free_field=free_field, limit=limit, offset=offset)
     return [{"kind": r.kind, "number": r.number, "name": r.name, "org_number": r.org_number, "currency": r.currency,
              "balance": from_minor(natural_sign(PartyKind(r.kind)) * r.balance_minor, cc)} for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerCheck:
+    """What ``reskontro check`` found: every line a problem, none when the ledger is sound."""
+
+    unbalanced_vouchers: tuple[int, ...]
+    totals_differences: tuple[str, ...]  # maintained totals that are not the sums of their rows
+    reconciliation_differences: tuple[str, ...]  # control accounts whose GL balance is not the sub-ledger's
+
+    @property
+    def sound(self) -> bool:
+        return not (self.unbalanced_vouchers or self.totals_differences or self.reconciliation_differences)
+
+
+def check_ledger(*, uow: UnitOfWork, company_id: int, as_of: date) -> LedgerCheck:
+    """Check the company's books from their rows: every voucher balances, the maintained totals are the sums of
+    the rows they count (lines, items, allocations), and each control account's GL balance at ``as_of`` is the
+    open sub-ledger items'."""
+    with uow:
+        conn = uow.repo.conn
+        unbalanced = tuple(queries.unbalanced_vouchers(conn, company_id))
+        recounted = tuple(f"{d.table} {'/'.join(str(k) for k in d.key[1:])}: stored {d.stored}, counted {d.counted}"
+                          for d in totals.recount(conn, company_id))
+    reconciled = tuple(f"{r['account']}: GL {r['gl_balance']}, open items {r['subledger_open']}"
+                       for r in reconciliation_report(uow=uow, company_id=company_id, as_of=as_of)
+                       if r["difference"])
+    return LedgerCheck(unbalanced, recounted, reconciled)
+

@@ -31,6 +31,7 @@ from reskontro.domain.parties import (
 from reskontro.domain.vouchers import VatCode
 from reskontro.money import from_minor, to_minor
 from reskontro.store import tables as t
+from reskontro.store import totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -608,6 +609,16 @@ class Repository:
             ids = ", ".join(str(iid) for iid, _, _ in takes[:5])
             raise OverAllocation(f"item {ids} does not have that much open (another user matched it first); "
                                  f"nothing was matched", field="amount") from None
+
+    def add_totals(self, company_id: int, *, voucher_ids: Sequence[int], item_ids: Sequence[int],
+                   match_ids: Sequence[int]) -> None:
+        """Count what a batch has just written into the maintained totals (:mod:`reskontro.store.totals`)."""
+        totals.add(self.conn, company_id, voucher_ids=voucher_ids, item_ids=item_ids, match_ids=match_ids)
+
+    def settled_totals(self, company_id: int, item_ids: Sequence[int], sign: int) -> None:
+        """Take existing items out of the settlement totals (-1) before their allocations change, put them back
+        (+1) after (:func:`reskontro.store.totals.settled`)."""
+        totals.settled(self.conn, company_id, item_ids, sign)
 
     def matches_of_item(self, company_id: int, item_id: int) -> list[RowMapping]:
         """Matches on the item that are still in force (not undone), oldest first."""

@@ -393,6 +393,8 @@ items = Table(
     Index("ix_items_closed_on", "company_id", "kind", "closed_on", "item_date",
           sqlite_where=text("closed_on IS NOT NULL"), postgresql_where=text("closed_on IS NOT NULL")),
     Index("ix_items_party", "company_id", "party_id", "item_date"),
+    # The transactions of a period by date (migration 0008).
+    Index("ix_items_date", "company_id", "item_date", "item_id"),
     Index("ix_items_kid", "company_id", "kid", sqlite_where=text("kid IS NOT NULL"),
           postgresql_where=text("kid IS NOT NULL")),
     Index("ix_items_voucher", "company_id", "voucher_id"),
@@ -444,6 +446,98 @@ allocations = Table(
     ForeignKeyConstraint(["company_id", "item_id"], ["items.company_id", "items.item_id"]),
     Index("ix_allocations_item", "company_id", "item_id", "alloc_date", "amount_minor", "amount_company_minor"),
     Index("ix_allocations_date", "company_id", "alloc_date", "item_id"),
+)
+
+# -- maintained totals (migration 0008) ---------------------------------------------------------------------
+# Written by the posting engine in the same transaction as the rows they sum (``Repository.add_totals``), so
+# the whole-ledger figures of a report page (aging totals, GL and sub-ledger balances, the largest balances)
+# read a few thousand rows instead of every item and line. ``services.totals.recount`` checks them against
+# the rows they come from.
+
+#: Σ open amount now (GL sign) of the items with this kind, control account, currency, due date and date:
+#: an item adds its amount, each allocation takes its amount off.
+def _item_key() -> list[Column[object]]:
+    """The columns of an item that the open totals are kept by."""
+    return [Column("kind", String(10), nullable=False), Column("control_account", String(10), nullable=False),
+            Column("currency", String(3), nullable=False), Column("due_date", Date, nullable=False),
+            Column("item_date", Date, nullable=False)]
+
+
+open_totals = Table(
+    "open_totals", metadata,
+    _company(),
+    *_item_key(),
+    Column("open_minor", BigInteger, nullable=False),
+    Column("open_company_minor", BigInteger, nullable=False),
+    PrimaryKeyConstraint("company_id", "kind", "control_account", "currency", "due_date", "item_date"),
+    Index("ix_open_totals_item_date", "company_id", "item_date"),
+)
+
+#: Σ what allocations dated ``alloc_date`` took off the items with this key (GL sign of the items): the open
+#: amounts at a past date D are ``open_totals`` (items dated by D) plus these for ``alloc_date > D``.
+alloc_totals = Table(
+    "alloc_totals", metadata,
+    _company(),
+    *_item_key(),
+    Column("alloc_date", Date, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("amount_company_minor", BigInteger, nullable=False),
+    PrimaryKeyConstraint("company_id", "kind", "control_account", "currency", "due_date", "item_date", "alloc_date"),
+    Index("ix_alloc_totals_date", "company_id", "alloc_date"),
+)
+
+#: Σ debits and Σ credits (company currency, both positive) of the voucher lines on an account on a day, split
+#: by the kind of the line's party ('' for a line without one): the GL side and the sub-ledger side of a period.
+gl_totals = Table(
+    "gl_totals", metadata,
+    _company(),
+    Column("account", String(10), nullable=False),
+    Column("party_kind", String(10), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("debit_minor", BigInteger, nullable=False),
+    Column("credit_minor", BigInteger, nullable=False),
+    PrimaryKeyConstraint("company_id", "account", "party_kind", "day"),
+)
+
+#: The items posted on a day, by kind and type: how many and Σ amount (company currency, GL sign).
+posted_totals = Table(
+    "posted_totals", metadata,
+    _company(),
+    Column("kind", String(10), nullable=False),
+    Column("item_type", String(20), nullable=False),
+    Column("item_date", Date, nullable=False),
+    Column("items", BigInteger, nullable=False),
+    Column("amount_company_minor", BigInteger, nullable=False),
+    PrimaryKeyConstraint("company_id", "kind", "item_type", "item_date"),
+)
+
+#: The items settled on a day (``closed_on``), by kind and type: how many, how many after their due date,
+#: Σ days from due date to settlement (early negative), Σ those days × amount, and Σ amount (company currency,
+#: GL sign). An item that is reopened (unmatched) leaves its day again.
+settled_totals = Table(
+    "settled_totals", metadata,
+    _company(),
+    Column("kind", String(10), nullable=False),
+    Column("item_type", String(20), nullable=False),
+    Column("closed_on", Date, nullable=False),
+    Column("items", BigInteger, nullable=False),
+    Column("late_items", BigInteger, nullable=False),
+    Column("days_sum", BigInteger, nullable=False),
+    Column("days_amount_sum", BigInteger, nullable=False),
+    Column("amount_company_minor", BigInteger, nullable=False),
+    PrimaryKeyConstraint("company_id", "kind", "item_type", "closed_on"),
+)
+
+#: Σ open amount now (company currency, GL sign) of each party's items.
+party_totals = Table(
+    "party_totals", metadata,
+    _company(),
+    Column("party_id", BigInteger, nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("open_company_minor", BigInteger, nullable=False),
+    PrimaryKeyConstraint("company_id", "party_id"),
+    ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"]),
+    Index("ix_party_totals_open", "company_id", "kind", "open_company_minor"),
 )
 
 imports = Table(

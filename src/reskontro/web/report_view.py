@@ -434,7 +434,8 @@ def build_table(result: ReportResult, fmt: Formatter, *, limit: int | None = Non
     rows, more, total = read_rows(result, limit)
     body = [fmt.cells(columns, r) for r in rows]
     totals = None
-    if result.totals and total is not None:  # a stream's totals are whole only when every row was read
+    # A stream's totals are whole once every row was read, or when they come from the maintained totals.
+    if result.totals and (total is not None or result.totals_whole):
         totals = fmt.cells(columns, result.totals, totals=True)
     return Table(titles, body, totals, len(rows), total, more)
 
