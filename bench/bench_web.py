@@ -153,7 +153,7 @@ def main() -> None:
             run("overview_cached", [f"{c}/"] * n)
             # Reports: one party's pages are light; the aged report and top debtors group every open item of
             # 100k customers (about 1 s of SQL at this size: fewer requests), the page shows the first 500 rows.
-            few = max(3, n // 10)
+            few = max(5, n // 4)
             run("report_open_items_party", [f"{c}/reports/open-items?kind=customer&party={pick()}"
                                             for _ in range(n)])
             run("report_open_items_page", [f"{c}/reports/open-items?kind=customer"] * n)
@@ -161,6 +161,7 @@ def main() -> None:
             run("report_aged_page", [f"{c}/reports/aged?kind=customer"] * few)
             run("report_aged_both_page", [f"{c}/reports/aged"] * few)
             run("report_aged_past_page", [f"{c}/reports/aged?kind=customer&as_of=2025-12-31"] * few)
+            run("report_open_items_past_page", [f"{c}/reports/open-items?kind=customer&as_of=2025-12-31"] * few)
             run("report_top_debtors", [f"{c}/reports/top-debtors"] * few)
             run("report_ledger_spec_page", [f"{c}/reports/ledger-spec"] * few)
             run("report_transactions_page", [f"{c}/reports/transactions"] * few)

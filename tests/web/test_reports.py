@@ -382,3 +382,12 @@ def test_a_read_only_user_keeps_private_queries_but_cannot_share_one(web: Web, l
     assert "Mine" not in web.sign_in("accountant").get(web.url("/reports")).text  # private
     assert b.post(web.url("/saved-queries/delete"), {"name": "Mine"}).status_code == 303
     assert count(ledger, "saved_queries") == 0
+
+
+def test_the_table_body_escapes_every_text_and_link() -> None:
+    table = report_view.Table([("Navn", False)], [
+        [report_view.Cell("<script>alert(1)</script> & Co", "num neg", '/c/1/x?a=1&b="2"')],
+        [report_view.Cell("Fjell AS")]], None, 2, 2, False)
+    assert str(table.body_html()) == (
+        '<tr><td class="num neg"><a href="/c/1/x?a=1&amp;b=&#34;2&#34;">&lt;script&gt;alert(1)&lt;/script&gt; '
+        '&amp; Co</a></td></tr>\n<tr><td>Fjell AS</td></tr>\n')

@@ -101,10 +101,11 @@ def _open_at(conn: Connection, company_id: int, as_of: date, kind: str | None, p
         base.append(i.c.party_id == party_id)
     if party_ids is not None:
         base.append(i.c.party_id.in_(party_ids))
-        if not kind:  # both kinds: the index of open items leads with the kind
-            base.append(i.c.kind.in_(("customer", "supplier")))
     if nothing_allocated_after(conn, company_id, as_of):
-        return select(*cols, i.c.open_minor, i.c.open_company_minor).where(*base, i.c.open_minor != 0)
+        now = select(*cols, i.c.open_minor, i.c.open_company_minor).where(*base, i.c.open_minor != 0)
+        if party_ids is not None and not kind:  # some parties of both kinds: the index of open items leads
+            return union_all(*(now.where(i.c.kind == k) for k in ("customer", "supplier")))  # with the kind
+        return now
 
     def at_date(column: str) -> Any:
         later = (select(func.coalesce(func.sum(a.c[f"amount_{column}"]), 0))
@@ -114,7 +115,7 @@ def _open_at(conn: Connection, company_id: int, as_of: date, kind: str | None, p
         return (now + cast(case((i.c.last_alloc_date > as_of, later), else_=0), BigInteger)).label(f"open_{column}")
 
     picked = select(*cols, at_date("minor"), at_date("company_minor"))
-    if party_id is not None:
+    if party_id is not None or party_ids is not None:  # a few parties: their items, by the index on party
         return picked.where(*base, or_(i.c.open_minor != 0, i.c.closed_on > as_of))
     return union_all(picked.where(*base, i.c.open_minor != 0),
                      picked.where(*base, i.c.closed_on.is_not(None), i.c.closed_on > as_of))
@@ -166,7 +167,7 @@ def iter_open_items(conn: Connection, company_id: int, as_of: date, *, kind: str
         yield from _iter_open_items(conn, company_id, as_of, kind, party_id, where, overdue_only, None, limit)
         return
     left = limit
-    for ids in party_chunks(conn, company_id, kind):
+    for ids in party_chunks(conn, company_id, kind, min(PARTY_CHUNK, limit)):  # a party has one item or more
         for row in _iter_open_items(conn, company_id, as_of, kind, None, where, overdue_only, ids, left):
             yield row
             left -= 1
@@ -205,7 +206,7 @@ def _iter_open_items(conn: Connection, company_id: int, as_of: date, kind: str |
                      where: ItemFilter | None, overdue_only: bool, party_ids: Sequence[int] | None,
                      limit: int | None) -> Iterator[OpenItemRow]:
     f = where or ItemFilter(overdue_only=overdue_only)
-    sub = _open_at(conn, company_id, as_of, kind, party_id).subquery()
+    sub = _open_at(conn, company_id, as_of, kind, party_id, party_ids=party_ids).subquery()
     p, v, i, fv = t.parties, t.vouchers, t.items, t.party_free_values
     q = (select(sub.c.item_id, sub.c.party_id, p.c.number, p.c.name, sub.c.kind, sub.c.item_type,
                 sub.c.document_number, sub.c.item_date, sub.c.due_date, sub.c.kid, sub.c.currency, sub.c.amount_minor,
@@ -238,8 +239,6 @@ def _iter_open_items(conn: Connection, company_id: int, as_of: date, kind: str |
     for code, value in f.free_fields:
         q = q.where(select(fv.c.party_id).where(fv.c.company_id == company_id, fv.c.party_id == sub.c.party_id,
                                                 fv.c.code == code, fv.c.value_text == value).exists())
-    if party_ids is not None:
-        q = q.where(sub.c.party_id.in_(party_ids))
     q = q.order_by(p.c.number, sub.c.due_date, sub.c.item_id)
     if limit is not None:
         q = q.limit(limit)
@@ -540,11 +539,12 @@ def payment_behaviour(conn: Connection, company_id: int, date_from: date, date_t
     ids = set(paid) | set(invoiced) | set(open_at)
     if not ids:
         return []
+    # The names of every customer, or of the few asked for (by their primary key: a filter on the kind would
+    # lead SQLite to the index on kind and name, a scan of every customer).
+    few = party_id is not None or party_ids is not None
     names = {r[0]: (r[1], r[2]) for r in conn.execute(
-        select(p.c.party_id, p.c.number, p.c.name).where(p.c.company_id == company_id, p.c.kind == "customer",
-                                                         *([p.c.party_id == party_id] if party_id else []),
-                                                         *([p.c.party_id.in_(party_ids)]
-                                                           if party_ids is not None else [])))}
+        select(p.c.party_id, p.c.number, p.c.name).where(
+            p.c.company_id == company_id, p.c.party_id.in_(ids) if few else p.c.kind == "customer"))}
     out = []
     for pid in ids:
         n, late, days_sum, weighted, paid_amount = paid.get(pid, (0, 0, 0, 0, 0))
@@ -581,18 +581,27 @@ def _behaviour(conn: Connection, company_id: int, date_from: date, date_to: date
         return cast(func.coalesce(func.sum(value), 0), BigInteger)
 
     settled = and_(i.c.closed_on.is_not(None), i.c.closed_on >= date_from, i.c.closed_on <= date_to)
-    if party_id is None and party_ids is None:  # every customer: the index of settled items finds them
-        paid_q = select(i.c.party_id, func.count(), total(case((days > 0, 1), else_=0)), total(days),
-                        total(days * i.c.amount_company_minor), total(i.c.amount_company_minor)).where(*base, settled)
-    else:  # some: their invoices by the index on party, the period tested on each (not a scan of the period)
-        paid_q = select(i.c.party_id, total(case((settled, 1), else_=0)),
-                        total(case((and_(settled, days > 0), 1), else_=0)), total(case((settled, days), else_=0)),
-                        total(case((settled, days * i.c.amount_company_minor), else_=0)),
-                        total(case((settled, i.c.amount_company_minor), else_=0))).where(*base)
-    paid = {r[0]: r[1:] for r in conn.execute(paid_q.group_by(i.c.party_id)) if r[1]}
-    invoiced: dict[Any, int] = {r[0]: r[1] for r in conn.execute(
-        select(i.c.party_id, total(i.c.amount_company_minor))
-        .where(*base, i.c.item_date >= date_from, i.c.item_date <= date_to).group_by(i.c.party_id))}
+    dated = and_(i.c.item_date >= date_from, i.c.item_date <= date_to)
+    if party_id is None and party_ids is None:  # every customer: each pass by its own index
+        paid = {r[0]: r[1:] for r in conn.execute(
+            select(i.c.party_id, func.count(), total(case((days > 0, 1), else_=0)), total(days),
+                   total(days * i.c.amount_company_minor), total(i.c.amount_company_minor))
+            .where(*base, settled).group_by(i.c.party_id))}
+        invoiced: dict[Any, int] = {r[0]: r[1] for r in conn.execute(
+            select(i.c.party_id, total(i.c.amount_company_minor)).where(*base, dated).group_by(i.c.party_id))}
+    else:  # some: their invoices once, by the index on party, each tested for the period
+        paid, invoiced = {}, {}
+        for r in conn.execute(
+                select(i.c.party_id, total(case((settled, 1), else_=0)),
+                       total(case((and_(settled, days > 0), 1), else_=0)), total(case((settled, days), else_=0)),
+                       total(case((settled, days * i.c.amount_company_minor), else_=0)),
+                       total(case((settled, i.c.amount_company_minor), else_=0)),
+                       total(case((dated, i.c.amount_company_minor), else_=0)), func.max(case((dated, 1), else_=0)))
+                .where(*base).group_by(i.c.party_id)):
+            if r[1]:
+                paid[r[0]] = tuple(r[1:6])
+            if r[7]:
+                invoiced[r[0]] = r[6]
     sub = _open_at(conn, company_id, date_to, "customer", party_id, ("party_id",), party_ids).subquery()
     open_at: dict[Any, int] = {r[0]: r[1] for r in conn.execute(
         select(sub.c.party_id, total(sub.c.open_company_minor)).group_by(sub.c.party_id))}
@@ -621,8 +630,8 @@ class ItemLine:
 def iter_items(conn: Connection, company_id: int, date_from: date, date_to: date, *, kind: str | None = None,
                party_id: int | None = None, item_type: str | None = None, limit: int | None = None
                ) -> Iterator[ItemLine]:
-    """Every sub-ledger item dated in the period (or the first ``limit``), as a stream by date and posting order
-    (the index on date, so no sort), with its open amount now."""
+    """Every sub-ledger item dated in the period (or the first ``limit``), as a stream in posting order (the
+    primary key, so no sort), with its open amount now."""
     i, p, v = t.items, t.parties, t.vouchers
     q = (select(i.c.item_id, p.c.number, p.c.name, i.c.kind, i.c.item_type, i.c.document_number, i.c.item_date,
                 i.c.due_date, i.c.kid, i.c.currency, i.c.amount_minor, i.c.amount_company_minor,
@@ -636,7 +645,7 @@ def iter_items(conn: Connection, company_id: int, date_from: date, date_to: date
         q = q.where(i.c.party_id == party_id)
     if item_type is not None:
         q = q.where(i.c.item_type == item_type)
-    q = q.order_by(i.c.company_id, i.c.item_date, i.c.item_id)
+    q = q.order_by(i.c.company_id, i.c.item_id)
     if limit is not None:
         q = q.limit(limit)
     for row in stream(conn, q, batch=20000 if limit is None else min(limit, 20000)):

@@ -393,8 +393,6 @@ items = Table(
     Index("ix_items_closed_on", "company_id", "kind", "closed_on", "item_date",
           sqlite_where=text("closed_on IS NOT NULL"), postgresql_where=text("closed_on IS NOT NULL")),
     Index("ix_items_party", "company_id", "party_id", "item_date"),
-    # The transactions of a period by date (migration 0008).
-    Index("ix_items_date", "company_id", "item_date", "item_id"),
     Index("ix_items_kid", "company_id", "kid", sqlite_where=text("kid IS NOT NULL"),
           postgresql_where=text("kid IS NOT NULL")),
     Index("ix_items_voucher", "company_id", "voucher_id"),

@@ -22,6 +22,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from reskontro.domain.errors import ReskontroError
 from reskontro.domain.parties import FreeFieldDef, PartyKind
 from reskontro.money import MoneyError
@@ -337,6 +339,8 @@ class Cell:
     text: str
     css: str = ""
     href: str | None = None
+    #: The text is made here from a number or a date (digits, spaces, signs): it needs no escaping.
+    plain: bool = False
 
 
 @dataclass
@@ -349,6 +353,25 @@ class Table:
     shown: int
     total_rows: int | None  # None: more than shown, how many is not counted
     more: bool
+
+    def body_html(self) -> Markup:
+        """The ``<tr>`` rows of the table body, made in Python: a page has up to 7 000 cells, and a template loop
+        over them costs a fifth of the page's time. Every text and link is escaped."""
+        out: list[str] = []
+        add = out.append
+        for row in self.rows:
+            add("<tr>")
+            for c in row:
+                text = c.text if c.plain else escape(c.text)
+                if c.href:
+                    add(f'<td class="{escape(c.css)}"><a href="{escape(c.href)}">{text}</a></td>' if c.css else
+                        f'<td><a href="{escape(c.href)}">{text}</a></td>')
+                elif c.plain:
+                    add(f'<td class="{c.css}">{text}</td>')  # the formatter's own classes and text
+                else:
+                    add(f'<td class="{escape(c.css)}">{text}</td>' if c.css else f"<td>{text}</td>")
+            add("</tr>\n")
+        return Markup("".join(out))
 
 
 _NUMERIC = {"amount", "rate", "integer"}
@@ -378,9 +401,10 @@ class Formatter:
                 out.append(Cell(""))
             elif kind in _NUMERIC:
                 neg = value < 0
-                out.append(Cell(money(value), "num neg" if neg else "num"))
+                out.append(Cell(money(value), "num neg" if neg else "num", None, True))
             elif kind == "date":
-                out.append(Cell(value.strftime("%d.%m.%Y") if lang == "nb" else value.isoformat(), "nowrap"))
+                out.append(Cell(value.strftime("%d.%m.%Y") if lang == "nb" else value.isoformat(), "nowrap", None,
+                                True))
             elif kind == "bool":
                 out.append(Cell(self.t.gettext("Yes") if value else self.t.gettext("No")))
             elif totals:

@@ -95,9 +95,6 @@ def upgrade() -> None:
         sa.Column("amount_company_minor", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("company_id", "kind", "item_type", "closed_on", name="pk_settled_totals"),
     )
-    # The transactions of a period are listed by date: the first page reads its first rows, not every item
-    # posted before the period.
-    op.create_index("ix_items_date", "items", ["company_id", "item_date", "item_id"])
     # The sums of what is posted so far (the same figures ``reskontro check`` recounts).
     op.execute("INSERT INTO open_totals (company_id, kind, control_account, currency, due_date, item_date, "
                "open_minor, open_company_minor) "
@@ -133,7 +130,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_items_date", "items")
     op.drop_table("settled_totals")
     op.drop_table("posted_totals")
     op.drop_index("ix_party_totals_open", "party_totals")
