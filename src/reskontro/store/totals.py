@@ -64,6 +64,18 @@ def days_between(conn: Connection, later: Any, earlier: Any) -> Any:
     return later - earlier
 
 
+def _grouped(q: Select[Any], keys: Sequence[Any], kind: Any) -> Select[Any]:
+    """``q`` grouped and ordered by ``keys``, led by an expression of the ``kind`` column.
+
+    The lead matters to SQLite, which has no statistics: when the first grouping term is a column of an index
+    (company, account…; company, party…; the settled items' company, kind, closed_on…) it walks that whole index
+    to skip the sort, instead of fetching the batch's rows by the ids it is given — every batch would read every
+    row posted before (measured: 0.16 s a statement at 100k items, growing). An expression leads no index. One
+    order for every writer also means two transactions take the rows' locks in the same order."""
+    ordered = [func.coalesce(kind, ""), *keys]
+    return q.group_by(*ordered).order_by(*ordered)
+
+
 def _posted_of_items(company_id: int, item_ids: Sequence[int] | None) -> Select[Any]:
     i = t.items
     keys = (i.c.company_id, i.c.kind, i.c.item_type, i.c.item_date)
@@ -71,7 +83,7 @@ def _posted_of_items(company_id: int, item_ids: Sequence[int] | None) -> Select[
         i.c.company_id == company_id)
     if item_ids is not None:
         q = q.where(i.c.item_id.in_(item_ids))
-    return q.group_by(*keys).order_by(*keys)
+    return _grouped(q, keys, i.c.kind)
 
 
 def _settled_of_items(conn: Connection, company_id: int, item_ids: Sequence[int] | None, sign: int = 1
@@ -84,7 +96,7 @@ def _settled_of_items(conn: Connection, company_id: int, item_ids: Sequence[int]
         i.c.company_id == company_id, i.c.closed_on.is_not(None))
     if item_ids is not None:
         q = q.where(i.c.item_id.in_(item_ids))
-    return q.group_by(*keys).order_by(*keys)
+    return _grouped(q, keys, i.c.kind)
 
 
 def _open_of_items(company_id: int, item_ids: Sequence[int] | None) -> Select[Any]:
@@ -98,17 +110,17 @@ def _open_of_items(company_id: int, item_ids: Sequence[int] | None) -> Select[An
         i.c.company_id == company_id)
     if item_ids is not None:
         q = q.where(i.c.item_id.in_(item_ids))
-    return q.group_by(*keys).order_by(*keys)
+    return _grouped(q, keys, i.c.kind)
 
 
 def _taken_by_allocations(company_id: int, match_ids: Sequence[int]) -> Select[Any]:
     i, a = t.items, t.allocations
     keys = (i.c.company_id, i.c.kind, i.c.control_account, i.c.currency, i.c.due_date, i.c.item_date)
-    return (select(*keys, _sum(-a.c.amount_minor).label("open_minor"),
-                   _sum(-a.c.amount_company_minor).label("open_company_minor"))
+    q = (select(*keys, _sum(-a.c.amount_minor).label("open_minor"),
+                _sum(-a.c.amount_company_minor).label("open_company_minor"))
             .select_from(a.join(i, and_(i.c.company_id == a.c.company_id, i.c.item_id == a.c.item_id)))
-            .where(a.c.company_id == company_id, a.c.match_id.in_(match_ids))
-            .group_by(*keys).order_by(*keys))
+            .where(a.c.company_id == company_id, a.c.match_id.in_(match_ids)))
+    return _grouped(q, keys, i.c.kind)
 
 
 def _allocs(company_id: int, match_ids: Sequence[int] | None) -> Select[Any]:
@@ -122,7 +134,7 @@ def _allocs(company_id: int, match_ids: Sequence[int] | None) -> Select[Any]:
          .where(a.c.company_id == company_id))
     if match_ids is not None:
         q = q.where(a.c.match_id.in_(match_ids))
-    return q.group_by(*keys).order_by(*keys)
+    return _grouped(q, keys, i.c.kind)
 
 
 def _gl_of_lines(company_id: int, voucher_ids: Sequence[int] | None) -> Select[Any]:
@@ -135,7 +147,7 @@ def _gl_of_lines(company_id: int, voucher_ids: Sequence[int] | None) -> Select[A
          .where(vl.c.company_id == company_id))
     if voucher_ids is not None:
         q = q.where(vl.c.voucher_id.in_(voucher_ids))
-    return q.group_by(*keys).order_by(*keys)
+    return _grouped(q, keys, p.c.kind)
 
 
 def _party_of_items(company_id: int, item_ids: Sequence[int] | None) -> Select[Any]:
@@ -145,16 +157,15 @@ def _party_of_items(company_id: int, item_ids: Sequence[int] | None) -> Select[A
         i.c.company_id == company_id)
     if item_ids is not None:
         q = q.where(i.c.item_id.in_(item_ids))
-    return q.group_by(i.c.company_id, i.c.party_id, i.c.kind).order_by(i.c.party_id)
+    return _grouped(q, (i.c.company_id, i.c.party_id, i.c.kind), i.c.kind)
 
 
 def _party_taken(company_id: int, match_ids: Sequence[int]) -> Select[Any]:
     i, a = t.items, t.allocations
-    return (select(i.c.company_id, i.c.party_id, i.c.kind,
-                   _sum(-a.c.amount_company_minor).label("open_company_minor"))
-            .select_from(a.join(i, and_(i.c.company_id == a.c.company_id, i.c.item_id == a.c.item_id)))
-            .where(a.c.company_id == company_id, a.c.match_id.in_(match_ids))
-            .group_by(i.c.company_id, i.c.party_id, i.c.kind).order_by(i.c.party_id))
+    q = (select(i.c.company_id, i.c.party_id, i.c.kind, _sum(-a.c.amount_company_minor).label("open_company_minor"))
+         .select_from(a.join(i, and_(i.c.company_id == a.c.company_id, i.c.item_id == a.c.item_id)))
+         .where(a.c.company_id == company_id, a.c.match_id.in_(match_ids)))
+    return _grouped(q, (i.c.company_id, i.c.party_id, i.c.kind), i.c.kind)
 
 
 _OPEN_KEY = ("company_id", "kind", "control_account", "currency", "due_date", "item_date")
