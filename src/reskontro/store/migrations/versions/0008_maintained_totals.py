@@ -68,10 +68,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(10), nullable=False),
         sa.Column("open_company_minor", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("company_id", "party_id", name="pk_party_totals"),
-        sa.ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"],
-                                name="fk_party_totals_company_id_party_id_parties"),
     )
-    op.create_index("ix_party_totals_open", "party_totals", ["company_id", "kind", "open_company_minor"])
     op.create_table(
         "posted_totals",
         sa.Column("company_id", sa.Integer(), nullable=False),
@@ -132,7 +129,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("settled_totals")
     op.drop_table("posted_totals")
-    op.drop_index("ix_party_totals_open", "party_totals")
     op.drop_table("party_totals")
     op.drop_table("gl_totals")
     op.drop_index("ix_alloc_totals_date", "alloc_totals")
