@@ -360,7 +360,7 @@ def _aged(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
         per_kind = {}
         for kind_name in signs:
             of_kind = [(*r.buckets, r.total, r.total if r.total_company is None else r.total_company)
-                       for r in _rows_of_kind(rows, kind_name)]
+                       for r in rows if r.kind == kind_name]
             if of_kind:
                 per_kind[kind_name] = tuple(sum(col) for col in zip(*of_kind, strict=True))
     if per_currency:
@@ -390,10 +390,6 @@ def _buckets_of(cumulative: Sequence[int], total: int) -> list[int]:
     """Buckets from cumulative sums: c_0 (not due), c_k − c_(k−1), and the rest of the total."""
     c = list(cumulative)
     return [c[0], *(c[k] - c[k - 1] for k in range(1, len(c))), total - c[-1]]
-
-
-def _rows_of_kind(rows: Iterable[queries.AgedRow], kind: str) -> Iterator[queries.AgedRow]:
-    return (r for r in rows if r.kind == kind)
 
 
 def _ledger_spec(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:

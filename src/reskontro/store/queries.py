@@ -374,18 +374,6 @@ def control_reconciliation(conn: Connection, company_id: int, as_of: date) -> li
     return [ControlRow(acc, controls[acc], int(gl.get(acc) or 0), int(subl.get(acc) or 0)) for acc in accounts]
 
 
-def party_balances(conn: Connection, company_id: int, as_of: date) -> dict[int, tuple[int, int]]:
-    """party_id → (GL balance of its control-account lines, Σ its open items) at ``as_of``."""
-    vl = t.voucher_lines
-    gl = dict(conn.execute(select(vl.c.party_id, func.sum(vl.c.amount_minor))
-                           .where(vl.c.company_id == company_id, vl.c.party_id.is_not(None), vl.c.line_date <= as_of)
-                           .group_by(vl.c.party_id)).all())
-    sub = _open_at(conn, company_id, as_of, None, None, ("party_id",)).subquery()
-    subl = dict(conn.execute(select(sub.c.party_id, func.sum(sub.c.open_company_minor)).group_by(sub.c.party_id))
-                .all())
-    return {int(p): (int(gl.get(p) or 0), int(subl.get(p) or 0)) for p in set(gl) | set(subl)}
-
-
 def unbalanced_vouchers(conn: Connection, company_id: int) -> list[int]:
     vl = t.voucher_lines
     return [int(v) for v in conn.execute(
@@ -511,9 +499,6 @@ def ledger_spec_controls(conn: Connection, company_id: int, kind: str, date_from
             for acc in accounts for m in (found.get(acc, none),)]
 
 
-_days_between = totals.days_between
-
-
 @dataclass(frozen=True, slots=True)
 class PaymentBehaviourRow:
     party_id: int
@@ -575,7 +560,7 @@ def _behaviour(conn: Connection, company_id: int, date_from: date, date_to: date
         base.append(i.c.party_id == party_id)
     if party_ids is not None:
         base.append(i.c.party_id.in_(party_ids))
-    days = _days_between(conn, i.c.closed_on, i.c.due_date)
+    days = totals.days_between(conn, i.c.closed_on, i.c.due_date)
 
     def total(value: Any) -> Any:
         return cast(func.coalesce(func.sum(value), 0), BigInteger)
