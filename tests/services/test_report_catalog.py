@@ -200,13 +200,14 @@ def test_a_stream_left_unread_can_be_closed(ctx: Ctx) -> None:
     result.close()
 
 
-def test_transactions_list_every_item_of_the_period_with_its_open_amount_now(ledger: Ctx) -> None:
+def test_transactions_list_every_item_of_the_period_in_date_order_with_its_open_amount_now(ledger: Ctx) -> None:
     ctx = ledger
-    got = [(r["document_number"], r["type"], r["amount_company"], r["open_amount"])
+    got = [(r["document_number"], r["type"], r["date"], r["amount_company"], r["open_amount"])
            for r in rows(ctx, "transactions", date_from="2026-01-01", date_to="2026-04-30")]
-    assert got == [("A1", "invoice", Decimal("1000.00"), Decimal("1000.00")),
-                   ("A2", "invoice", Decimal("2300.00"), Decimal("2300.00")),
-                   ("B2", "invoice", Decimal("300.00"), Decimal("0.00")),
-                   ("IB2026-1", "payment", Decimal("-300.00"), Decimal("0.00"))]
+    # B2 was posted after A1 and A2 but is dated before them; posting order breaks ties of a date.
+    assert got == [("B2", "invoice", date(2026, 1, 5), Decimal("300.00"), Decimal("0.00")),
+                   ("A1", "invoice", D, Decimal("1000.00"), Decimal("1000.00")),
+                   ("A2", "invoice", D, Decimal("2300.00"), Decimal("2300.00")),
+                   ("IB2026-1", "payment", date(2026, 4, 1), Decimal("-300.00"), Decimal("0.00"))]
     assert [r["document_number"] for r in rows(ctx, "transactions", date_from="2026-01-01", type="payment")] == [
         "IB2026-1"]

@@ -367,7 +367,7 @@ def _negated() -> list[str]:
 def transaction_lines(conn: Connection, company_id: int, date_from: date, date_to: date, *, keys: Sequence[str],
                       layout: LineLayout, company_currency: str, kind: str | None = None,
                       party_id: int | None = None, item_type: str | None = None) -> Iterator[Block]:
-    """The ``transactions`` report — every sub-ledger item dated in the period, in posting order, with its open
+    """The ``transactions`` report — every sub-ledger item dated in the period, in date order, with its open
     amount now (the rows of ``queries.iter_items``, in the natural sign) — as lines of the cells named by
     ``keys``, in that order."""
     i, p, v = t.items, t.parties, t.vouchers
@@ -390,7 +390,7 @@ def transaction_lines(conn: Connection, company_id: int, date_from: date, date_t
         where.append(i.c.item_type == item_type)
     source = _Source(cells, frozenset({"party_number", "party_name"}),
                      i.join(v, and_(v.c.company_id == i.c.company_id, v.c.voucher_id == i.c.voucher_id)),
-                     i.c.party_id, where, (i.c.company_id, i.c.item_id), company_id)
+                     i.c.party_id, where, (i.c.company_id, i.c.item_date, i.c.item_id), company_id)
     return _lines(conn, source, keys, layout)
 
 

@@ -615,8 +615,8 @@ class ItemLine:
 def iter_items(conn: Connection, company_id: int, date_from: date, date_to: date, *, kind: str | None = None,
                party_id: int | None = None, item_type: str | None = None, limit: int | None = None
                ) -> Iterator[ItemLine]:
-    """Every sub-ledger item dated in the period (or the first ``limit``), as a stream in posting order (the
-    primary key, so no sort), with its open amount now."""
+    """Every sub-ledger item dated in the period (or the first ``limit``), as a stream in date order (then
+    posting order: the index on date, so no sort), with its open amount now."""
     i, p, v = t.items, t.parties, t.vouchers
     q = (select(i.c.item_id, p.c.number, p.c.name, i.c.kind, i.c.item_type, i.c.document_number, i.c.item_date,
                 i.c.due_date, i.c.kid, i.c.currency, i.c.amount_minor, i.c.amount_company_minor,
@@ -630,7 +630,7 @@ def iter_items(conn: Connection, company_id: int, date_from: date, date_to: date
         q = q.where(i.c.party_id == party_id)
     if item_type is not None:
         q = q.where(i.c.item_type == item_type)
-    q = q.order_by(i.c.company_id, i.c.item_id)
+    q = q.order_by(i.c.company_id, i.c.item_date, i.c.item_id)
     if limit is not None:
         q = q.limit(limit)
     for row in stream(conn, q, batch=20000 if limit is None else min(limit, 20000)):

@@ -537,7 +537,9 @@ class Repository:
         q = self._items_select(company_id).where(i.c.party_id == party_id, i.c.open_minor != 0)
         if currency:
             q = q.where(i.c.currency == currency)
-        return self._to_items(self.conn.execute(q.order_by(i.c.item_date, i.c.item_id)).mappings())
+        # "+ 0": ordered by (item_date, item_id), SQLite would walk the company's whole date index to skip
+        # the sort (0.1–0.4 s at 1.75M items); so it reads the party's items by index and sorts those few.
+        return self._to_items(self.conn.execute(q.order_by(i.c.item_date, i.c.item_id + 0)).mappings())
 
     def documents_by_number(self, company_id: int, document_numbers: Iterable[str]
                             ) -> dict[tuple[int, str, str], tuple[int, int, date, str]]:

@@ -393,6 +393,7 @@ items = Table(
     Index("ix_items_closed_on", "company_id", "kind", "closed_on", "item_date",
           sqlite_where=text("closed_on IS NOT NULL"), postgresql_where=text("closed_on IS NOT NULL")),
     Index("ix_items_party", "company_id", "party_id", "item_date"),
+    Index("ix_items_date", "company_id", "item_date", "item_id"),  # the transactions of a period, in date order
     Index("ix_items_kid", "company_id", "kid", sqlite_where=text("kid IS NOT NULL"),
           postgresql_where=text("kid IS NOT NULL")),
     Index("ix_items_voucher", "company_id", "voucher_id"),
