@@ -143,5 +143,6 @@ def test_check_recounts_the_books_and_names_what_disagrees(env: Path) -> None:
     with app_.engine.begin() as conn:  # a total that no longer adds up (as a faulty writer would leave it)
         conn.exec_driver_sql("UPDATE party_totals SET open_company_minor = open_company_minor + 1")
     out = cli("check", code=1)
-    assert "maintained total party_totals" in out and "stored (75001,), counted (75000,)" in out
+    # the party's balance and its debit items' part: the balance is off by one øre
+    assert "maintained total party_totals" in out and "stored (75001, 125000), counted (75000," in out
     app_.close()

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from reskontro.domain.parties import PartyKind
 from reskontro.services.dashboard import dashboard
+from reskontro.store import dashboard as store_dashboard
 from tests.builders import customer, post, supplier
 from tests.conftest import Ctx
 
@@ -47,6 +50,48 @@ def test_the_most_overdue_parties_come_first_and_the_up_to_date_are_left_out(ctx
     assert [(o.number, o.overdue, o.days) for o in board.overdue[C]] == [("2", Decimal("900.00"), 29),
                                                                         ("1", Decimal("100.00"), 60)]
     assert [(o.number, o.overdue) for o in board.overdue[S]] == [("9", Decimal("40.00"))]
+
+
+def test_the_most_overdue_are_found_by_their_bound_and_by_every_item_when_the_bound_cannot_tell(
+        ctx: Ctx, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_dashboard, "CANDIDATES", 1)  # with top=1, the 4 largest bounds are read first
+    for n in ("1", "2", "3", "4", "5", "6", "7"):
+        customer(ctx, n, payment_terms_days=0)
+    for n in ("1", "2", "3", "4"):  # the largest bounds (1 010), but only 10 overdue each
+        post(ctx, "invoice", n, "1000.00", date(2026, 6, 30))
+        post(ctx, "invoice", n, "10.00", date(2026, 5, 1))
+    post(ctx, "invoice", "6", "900.00", date(2026, 5, 1))  # 900 overdue, as much as 5: the lower number first
+    post(ctx, "invoice", "5", "900.00", date(2026, 5, 2))
+    post(ctx, "invoice", "7", "950.00", date(2026, 5, 1))
+    post(ctx, "payment", "7", "100.00", date(2026, 5, 1), auto_match=False)  # overdue 850, bound 950
+    for n in ("91", "92"):
+        supplier(ctx, n, payment_terms_days=0)
+    post(ctx, "invoice", "91", "100.00", date(2026, 5, 1), kind=S)
+    post(ctx, "payment", "91", "80.00", date(2026, 5, 1), kind=S, auto_match=False)  # overdue 20, bound 100
+    post(ctx, "invoice", "92", "30.00", date(2026, 5, 1), kind=S)
+
+    def top(n: int, kind: PartyKind = C) -> list[tuple[str, Decimal]]:
+        board = dashboard(uow=ctx.uow(readonly=True), company_id=ctx.company_id, top=n)
+        return [(o.number, o.overdue) for o in board.overdue[kind]]
+
+    assert top(1) == [("5", Decimal("900.00"))]  # not among the 4 read first: every item is read
+    assert top(3) == [("5", Decimal("900.00")), ("6", Decimal("900.00")), ("7", Decimal("850.00"))]
+    assert top(9)[-4:] == [(n, Decimal("10.00")) for n in ("1", "2", "3", "4")]
+    assert top(1, S) == [("92", Decimal("30.00"))] and top(2, S) == [("92", Decimal("30.00")), ("91", Decimal("20.00"))]
+
+
+def test_the_open_items_count_follows_settlement(ctx: Ctx) -> None:
+    customer(ctx, "1", payment_terms_days=0)
+    post(ctx, "invoice", "1", "100.00", date(2026, 5, 1), document_number="F1")
+    post(ctx, "invoice", "1", "200.00", date(2026, 5, 2), document_number="F2")
+    post(ctx, "payment", "1", "150.00", date(2026, 6, 1), applies_to="F1")  # settles F1, 50 left as a credit
+
+    def count() -> int:
+        return dashboard(uow=ctx.uow(readonly=True), company_id=ctx.company_id).aging[C].open_items
+
+    assert count() == 2  # F2 and the credit
+    post(ctx, "payment", "1", "200.00", date(2026, 6, 2), applies_to="F2")
+    assert count() == 1
 
 
 def test_recent_activity_groups_a_change_and_names_the_party(ctx: Ctx) -> None:

@@ -534,6 +534,9 @@ party_totals = Table(
     Column("party_id", BigInteger, nullable=False),
     Column("kind", String(10), nullable=False),
     Column("open_company_minor", BigInteger, nullable=False),
+    # The part of it on items with a positive amount (GL sign): a bound on a customer's overdue amount; the
+    # rest bounds a supplier's (``store.dashboard.top_overdue``).
+    Column("open_debit_company_minor", BigInteger, nullable=False, server_default="0"),
     # No foreign key and no index on the balance: every posting updates these rows, and both would cost each
     # update (a derived sum; ``reskontro check`` recounts it).
     PrimaryKeyConstraint("company_id", "party_id"),

@@ -181,7 +181,8 @@ def _gl_of_lines(company_id: int, voucher_ids: Sequence[int] | None) -> Select[A
 def _party_of_items(company_id: int, item_ids: Sequence[int] | None) -> Select[Any]:
     i = t.items
     amount = i.c.open_company_minor if item_ids is None else i.c.amount_company_minor
-    q = select(i.c.company_id, i.c.party_id, i.c.kind, _sum(amount).label("open_company_minor")).where(
+    q = select(i.c.company_id, i.c.party_id, i.c.kind, _sum(amount).label("open_company_minor"),
+               _sum(case((i.c.amount_company_minor > 0, amount), else_=0)).label("open_debit_company_minor")).where(
         i.c.company_id == company_id)
     if item_ids is not None:
         q = q.where(_Among(i.c.item_id, item_ids))
@@ -190,7 +191,9 @@ def _party_of_items(company_id: int, item_ids: Sequence[int] | None) -> Select[A
 
 def _party_taken(company_id: int, match_ids: Sequence[int]) -> Select[Any]:
     i, a = t.items, t.allocations
-    q = (select(i.c.company_id, i.c.party_id, i.c.kind, _sum(-a.c.amount_company_minor).label("open_company_minor"))
+    q = (select(i.c.company_id, i.c.party_id, i.c.kind, _sum(-a.c.amount_company_minor).label("open_company_minor"),
+                _sum(case((i.c.amount_company_minor > 0, -a.c.amount_company_minor), else_=0))
+                .label("open_debit_company_minor"))
          .select_from(a.join(i, and_(i.c.company_id == a.c.company_id, i.c.item_id == a.c.item_id)))
          .where(a.c.company_id == company_id, _Among(a.c.match_id, match_ids)))
     return _grouped(q, (i.c.company_id, i.c.party_id, i.c.kind), i.c.kind)
@@ -200,6 +203,7 @@ _OPEN_KEY = ("company_id", "kind", "control_account", "currency", "due_date", "i
 _OPEN_SUMS = ("open_minor", "open_company_minor")
 _GL_KEY = ("company_id", "account", "party_kind", "day")
 _PARTY_KEY = ("company_id", "party_id")
+_PARTY_SUMS = ("open_company_minor", "open_debit_company_minor")
 _ALLOC_KEY = (*_OPEN_KEY, "alloc_date")
 _ALLOC_SUMS = ("amount_minor", "amount_company_minor")
 _POSTED_KEY = ("company_id", "kind", "item_type", "item_date")
@@ -240,14 +244,14 @@ def add(conn: Connection, company_id: int, *, voucher_ids: Sequence[int], item_i
         _upsert(conn, t.gl_totals, _GL_KEY, ("debit_minor", "credit_minor"), _gl_of_lines(company_id, ids))
     for ids in _chunks(item_ids):
         _upsert(conn, t.open_totals, _OPEN_KEY, _OPEN_SUMS, _open_of_items(company_id, ids))
-        _upsert(conn, t.party_totals, _PARTY_KEY, ("open_company_minor",), _party_of_items(company_id, ids),
+        _upsert(conn, t.party_totals, _PARTY_KEY, _PARTY_SUMS, _party_of_items(company_id, ids),
                 extra=("kind",))
         _upsert(conn, t.posted_totals, _POSTED_KEY, _POSTED_SUMS, _posted_of_items(company_id, ids))
         _upsert(conn, t.settled_totals, _SETTLED_KEY, _SETTLED_SUMS, _settled_of_items(conn, company_id, ids))
     for ids in _chunks(match_ids):
         _upsert(conn, t.open_totals, _OPEN_KEY, _OPEN_SUMS, _taken_by_allocations(company_id, ids))
         _upsert(conn, t.alloc_totals, _ALLOC_KEY, _ALLOC_SUMS, _allocs(company_id, ids))
-        _upsert(conn, t.party_totals, _PARTY_KEY, ("open_company_minor",), _party_taken(company_id, ids),
+        _upsert(conn, t.party_totals, _PARTY_KEY, _PARTY_SUMS, _party_taken(company_id, ids),
                 extra=("kind",))
 
 
@@ -432,7 +436,7 @@ def recount(conn: Connection, company_id: int) -> list[Difference]:
     checks: list[tuple[str, Any, tuple[str, ...], tuple[str, ...], Select[Any]]] = [
         ("open_totals", o, _OPEN_KEY, _OPEN_SUMS, _open_of_items(company_id, None)),
         ("gl_totals", g, _GL_KEY, ("debit_minor", "credit_minor"), _gl_of_lines(company_id, None)),
-        ("party_totals", pt, _PARTY_KEY, ("open_company_minor",), _party_of_items(company_id, None)),
+        ("party_totals", pt, _PARTY_KEY, _PARTY_SUMS, _party_of_items(company_id, None)),
         ("alloc_totals", t.alloc_totals, _ALLOC_KEY, _ALLOC_SUMS, _allocs(company_id, None)),
         ("posted_totals", t.posted_totals, _POSTED_KEY, _POSTED_SUMS, _posted_of_items(company_id, None)),
         ("settled_totals", t.settled_totals, _SETTLED_KEY, _SETTLED_SUMS, _settled_of_items(conn, company_id, None)),
