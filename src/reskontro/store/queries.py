@@ -12,7 +12,7 @@ natural sign and ``Decimal``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -175,16 +175,19 @@ def iter_open_items(conn: Connection, company_id: int, as_of: date, *, kind: str
             return
 
 
-def party_chunks(conn: Connection, company_id: int, kind: str | None, size: int | None = None
-                 ) -> Iterator[list[int]]:
-    """The ids of the parties (of ``kind``, or both) in number order, :data:`PARTY_CHUNK` numbers at a time: the
-    first page of a per-party report reads the parties of its first chunks only. Every party with a number in
-    the chunk is in it (a customer and a supplier may share a number and sort together)."""
+def party_chunks(conn: Connection, company_id: int, kind: str | None, size: int | None = None,
+                 next_size: Callable[[], int] | None = None) -> Iterator[list[int]]:
+    """The ids of the parties (of ``kind``, or both) in number order, ``size`` (:data:`PARTY_CHUNK`) numbers at a
+    time, or as many as ``next_size()`` asks for each chunk after the first: the first page of a per-party report
+    reads the parties of its first chunks only. Every party with a number in the chunk is in it (a customer and
+    a supplier may share a number and sort together)."""
     p = t.parties
     size = size or PARTY_CHUNK
     kinds = [kind] if kind else ["customer", "supplier"]
     after: str | None = None
     while True:
+        if after is not None and next_size is not None:
+            size = max(1, next_size())
         later = [p.c.number > after] if after is not None else []
         # The chunk ends at the size-th number of each kind (read from the index on kind and number); both
         # kinds together end at the smaller, so no party is skipped.
