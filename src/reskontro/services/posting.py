@@ -189,7 +189,7 @@ def _problem(req: PostingRequest, exc: ReskontroError) -> ReskontroError:
 class _Batch:
     """The state of one batch posting inside a unit of work."""
 
-    def __init__(self, uow: UnitOfWork, company: Company, *, source: str | None) -> None:
+    def __init__(self, uow: UnitOfWork, company: Company, *, source: str | None, defer_parties: bool = False) -> None:
         self.uow = uow
         self.repo = uow.repo
         self.company = company
@@ -222,6 +222,9 @@ class _Batch:
         self.posted = 0
         self.skipped = 0
         self.match_count = 0
+        # A long stream counts each party's sums once, at its end (``store.totals.recount_parties``).
+        self.defer_parties = defer_parties
+        self.touched_parties: set[int] = set()
 
     def next_id(self, name: str) -> int:
         """An id for a new row, from a block reserved in advance (ids need not be gapless; voucher
@@ -572,7 +575,10 @@ class _Batch:
         self.repo.settled_totals(self.cid, [x[0] for x in takes], 1)  # …and into the new one, if settled
         self.repo.add_totals(self.cid, voucher_ids=[r["voucher_id"] for r in self.voucher_rows],
                              item_ids=[r["item_id"] for r in self.item_rows],
-                             match_ids=[r["match_id"] for r in self.match_rows])
+                             match_ids=[r["match_id"] for r in self.match_rows], parties=not self.defer_parties)
+        if self.defer_parties:  # allocations are between items of one party, so the items name every party
+            self.touched_parties.update(r["party_id"] for r in self.item_rows)
+            self.touched_parties.update(self.states[r["item_id"]].party_id for r in self.alloc_rows)
         self.match_count += sum(1 for m in self.match_rows if m["match_kind"] == "match")
         for name in ("voucher_rows", "line_rows", "item_rows", "match_rows", "alloc_rows"):
             setattr(self, name, [])
@@ -725,7 +731,7 @@ def post_stream(uow: UnitOfWork, company: Company, requests: Iterable[PostingReq
     ``skip_identical`` skips a request whose document is already posted with the same amount and
     date (idempotent re-import); a different one is an error.
     """
-    batch = _Batch(uow, company, source=source)
+    batch = _Batch(uow, company, source=source, defer_parties=True)
     chunk: list[PostingRequest] = []
     total = 0
     size = chunk_size or CHUNK
@@ -753,6 +759,7 @@ def post_stream(uow: UnitOfWork, company: Company, requests: Iterable[PostingReq
     batch.finish()
     if batch.problems:
         raise ImportFailed(f"{len(batch.problems)} of {total} rows have errors; nothing was posted", batch.problems)
+    uow.repo.recount_parties(company.company_id, sorted(batch.touched_parties))
     if batch.posted:
         uow.repo.audit(company.company_id, "batch", source or "batch", "post",
                        [(None, None, f"{batch.posted} vouchers, {batch.match_count} matches")])

@@ -613,9 +613,15 @@ class Repository:
                                  f"nothing was matched", field="amount") from None
 
     def add_totals(self, company_id: int, *, voucher_ids: Sequence[int], item_ids: Sequence[int],
-                   match_ids: Sequence[int]) -> None:
-        """Count what a batch has just written into the maintained totals (:mod:`reskontro.store.totals`)."""
-        totals.add(self.conn, company_id, voucher_ids=voucher_ids, item_ids=item_ids, match_ids=match_ids)
+                   match_ids: Sequence[int], parties: bool = True) -> None:
+        """Count what a batch has just written into the maintained totals (:mod:`reskontro.store.totals`);
+        without ``parties``, all but the per-party sums (the caller recounts those: :meth:`recount_parties`)."""
+        totals.add(self.conn, company_id, voucher_ids=voucher_ids, item_ids=item_ids, match_ids=match_ids,
+                   parties=parties)
+
+    def recount_parties(self, company_id: int, party_ids: Sequence[int]) -> None:
+        """Count the parties' sums anew from their items (:func:`reskontro.store.totals.recount_parties`)."""
+        totals.recount_parties(self.conn, company_id, party_ids)
 
     def settled_totals(self, company_id: int, item_ids: Sequence[int], sign: int) -> None:
         """Take existing items out of the settlement totals (-1) before their allocations change, put them back

@@ -178,7 +178,10 @@ def _gl_of_lines(company_id: int, voucher_ids: Sequence[int] | None) -> Select[A
     return _grouped(q, keys, p.c.kind)
 
 
-def _party_of_items(company_id: int, item_ids: Sequence[int] | None) -> Select[Any]:
+def _party_of_items(company_id: int, item_ids: Sequence[int] | None,
+                    party_ids: Sequence[int] | None = None) -> Select[Any]:
+    """Per party, Σ the open amounts now of its items (all items, or those of ``party_ids``) or the original
+    amounts of the items ``item_ids``; and the same of its debit items."""
     i = t.items
     amount = i.c.open_company_minor if item_ids is None else i.c.amount_company_minor
     q = select(i.c.company_id, i.c.party_id, i.c.kind, _sum(amount).label("open_company_minor"),
@@ -186,6 +189,8 @@ def _party_of_items(company_id: int, item_ids: Sequence[int] | None) -> Select[A
         i.c.company_id == company_id)
     if item_ids is not None:
         q = q.where(_Among(i.c.item_id, item_ids))
+    if party_ids is not None:
+        q = q.where(_Among(i.c.party_id, party_ids))
     return _grouped(q, (i.c.company_id, i.c.party_id, i.c.kind), i.c.kind)
 
 
@@ -213,12 +218,13 @@ _SETTLED_SUMS = ("items", "late_items", "days_sum", "days_amount_sum", "amount_c
 
 
 def _upsert(conn: Connection, table: Any, key: Sequence[str], sums: Sequence[str], q: Select[Any],
-            extra: Sequence[str] = ()) -> None:
+            extra: Sequence[str] = (), replace: bool = False) -> None:
     """Add the rows of ``q`` (key columns, ``extra`` columns written only with a new row, then sums) to
-    ``table``."""
+    ``table``, or with ``replace`` put them in place of the stored sums."""
     ins: Any = postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
     stmt: Insert = ins.from_select([*key, *extra, *sums], q).on_conflict_do_update(
-        index_elements=list(key), set_={s: table.c[s] + ins.excluded[s] for s in sums})
+        index_elements=list(key),
+        set_={s: ins.excluded[s] if replace else table.c[s] + ins.excluded[s] for s in sums})
     conn.execute(stmt)
 
 
@@ -235,24 +241,40 @@ def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
 
 
 def add(conn: Connection, company_id: int, *, voucher_ids: Sequence[int], item_ids: Sequence[int],
-        match_ids: Sequence[int]) -> None:
+        match_ids: Sequence[int], parties: bool = True) -> None:
     """Count the rows a batch has just written: the lines of ``voucher_ids``, the items ``item_ids`` (their
     original amounts, and their settlement if they were settled at once) and the allocations of ``match_ids``
     (what they took off, on old and new items). Items settled or reopened by the batch's allocations are
-    counted by :func:`settled`, around the update."""
+    counted by :func:`settled`, around the update. Without ``parties`` the per-party sums are left to
+    :func:`recount_parties` (a long import: see there)."""
     for ids in _chunks(voucher_ids):
         _upsert(conn, t.gl_totals, _GL_KEY, ("debit_minor", "credit_minor"), _gl_of_lines(company_id, ids))
     for ids in _chunks(item_ids):
         _upsert(conn, t.open_totals, _OPEN_KEY, _OPEN_SUMS, _open_of_items(company_id, ids))
-        _upsert(conn, t.party_totals, _PARTY_KEY, _PARTY_SUMS, _party_of_items(company_id, ids),
-                extra=("kind",))
+        if parties:
+            _upsert(conn, t.party_totals, _PARTY_KEY, _PARTY_SUMS, _party_of_items(company_id, ids),
+                    extra=("kind",))
         _upsert(conn, t.posted_totals, _POSTED_KEY, _POSTED_SUMS, _posted_of_items(company_id, ids))
         _upsert(conn, t.settled_totals, _SETTLED_KEY, _SETTLED_SUMS, _settled_of_items(conn, company_id, ids))
     for ids in _chunks(match_ids):
         _upsert(conn, t.open_totals, _OPEN_KEY, _OPEN_SUMS, _taken_by_allocations(company_id, ids))
         _upsert(conn, t.alloc_totals, _ALLOC_KEY, _ALLOC_SUMS, _allocs(company_id, ids))
-        _upsert(conn, t.party_totals, _PARTY_KEY, _PARTY_SUMS, _party_taken(company_id, ids),
-                extra=("kind",))
+        if parties:
+            _upsert(conn, t.party_totals, _PARTY_KEY, _PARTY_SUMS, _party_taken(company_id, ids),
+                    extra=("kind",))
+
+
+def recount_parties(conn: Connection, company_id: int, party_ids: Sequence[int]) -> None:
+    """Put the parties' sums, counted from their items, in place of the stored ones.
+
+    A long import (``services.posting.post_stream``) calls this once at its end for the parties it posted to,
+    instead of adding to their rows at every chunk: one transaction updating a party's row a hundred times
+    leaves PostgreSQL a hundred versions of it that no one may remove before the commit (party_totals grew to
+    184 MB for 100k parties, and each read of it scanned them all).
+    """
+    for ids in _chunks(party_ids):
+        _upsert(conn, t.party_totals, _PARTY_KEY, _PARTY_SUMS, _party_of_items(company_id, None, party_ids=ids),
+                extra=("kind",), replace=True)
 
 
 # -- reading -------------------------------------------------------------------------------------------
