@@ -104,6 +104,11 @@ def test_every_row_error_is_shown_with_its_row_and_column_and_nothing_can_be_imp
     assert "3 problemer: ingenting kan importeres" in html
     for row, column in (("3", "date"), ("4", "party_number"), ("5", "kid")):
         assert f'<tr><td class="num">{row}</td><td class="mono">{column}</td>' in html, (row, column)
+    # Each in bokmål, with the parser's or the ledger's own words (and the values at fault) beside it.
+    assert ("Oppgi en dato som ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ. <span class=\"muted detail\" lang=\"en\">"
+            "&#39;10/01/2026&#39; is not a date") in html
+    assert "Ingen kunde eller leverandør har dette nummeret: importer eller opprett parten først." in html
+    assert "KID-en har feil kontrollsiffer (verken MOD10 eller MOD11)." in html
     assert "/confirm" not in html
     assert counts(ctx) == before
     # A confirm sent anyway imports nothing and shows the problems.

@@ -36,6 +36,7 @@ from starlette.datastructures import UploadFile
 from reskontro.domain.errors import ImportFailed
 from reskontro.services import access, imports
 from reskontro.services.imports import IMPORT_KINDS, ImportKind, ImportPreview, ImportSummary
+from reskontro.web import import_problems
 from reskontro.web.deps import Desk, Writer
 from reskontro.web.errors import TooLarge
 from reskontro.web.i18n import N_, Translator
@@ -74,7 +75,8 @@ def _preview_record(p: ImportPreview) -> dict[str, Any]:
             "summary": None if summary is None else {"rows": summary.rows, "created": summary.created,
                                                      "updated": summary.updated, "skipped": summary.skipped,
                                                      "matches": summary.matches},
-            "problems": [{"row": x.row, "field": x.field, "message": x.message}
+            "problems": [{"row": x.row, "field": x.field, "message": x.message,
+                          "explained": import_problems.explain(x.field, x.message)}
                          for x in p.problems[:PROBLEMS_SHOWN]],
             "previous": [{"kind": x.kind, "filename": x.filename, "at": x.created_at.isoformat(),
                           "by": x.created_by, "posted": x.rows_posted, "skipped": x.rows_skipped}
