@@ -247,11 +247,18 @@ def test_an_accountant_posts_an_invoice_and_a_part_payment_and_matches_them(chro
     page.get_by_label("KID").fill("0001000108")
     expect(page.locator("#f-kid-msg")).to_contain_text("Gyldig KID (MOD10)")
     expect(page.locator("#f-account")).to_have_value("3000")
+    # Split: 2 000 of it at 15 % VAT on a second line; the first line takes the rest, shown as it is typed.
+    page.get_by_role("button", name="Legg til linje").click()
+    expect(page.locator("#f-amount_2")).to_be_visible()
+    expect(page.locator("#f-amount")).to_have_value("10 000,00")
+    page.locator("#f-vat_code_2").select_option("31")
+    page.locator("#f-amount_2").fill("2 000,00")
+    expect(page.locator("[data-split-rest]")).to_have_text("8\u00a0000,00")
     _shot(page, "posting-invoice", backend)
     page.get_by_role("button", name="Bokfør").click()
     page.wait_for_url(re.compile(r".*/vouchers/SF2026-3\?posted=1$"))
     expect(page.locator(".alert.ok")).to_contain_text("Bokført som SF2026-3.")
-    expect(page.locator("#v-lines + table tbody tr")).to_have_count(3)  # receivable, sales, output VAT
+    expect(page.locator("#v-lines + table tbody tr")).to_have_count(5)  # receivable, 2 × (sales, output VAT)
     _shot(page, "voucher", backend)
 
     # A part payment from the voucher page (b); 4 000 matches nothing by itself, so it stays open.

@@ -311,3 +311,30 @@ def test_the_card_offers_the_postings_with_their_shortcuts(web: Web, ctx: Ctx) -
     assert "Utligning" in card
     ro = web.sign_in("read_only").get(web.url("/customer/10001")).text
     assert "/postings" not in ro and 'data-shortcut="f"' not in ro
+
+
+def test_an_invoice_split_over_lines_posts_each_with_its_vat_and_the_first_takes_the_rest(web: Web, ctx: Ctx) -> None:
+    customer(ctx, "10001")
+    b = web.sign_in("accountant")
+    _, hidden = form_of(b, web, type="invoice", kind="customer", party="10001")
+    # "Add line" shows the form again with a further line (the card's account and VAT code), posting nothing.
+    typed = {**hidden, "date": "2026-06-15", "amount": "1 365,00", "add_line": "1"}
+    again = b.post(web.url("/postings"), typed)
+    assert again.status_code == 200 and "Linje 2: konto" in again.text and 'name="amount_2"' in again.text
+    assert "Første linje tar resten av beløpet:" in again.text and count(ctx, "vouchers") == 0
+    assert 'value="1 365,00"' in again.text  # what was typed stays
+    # Over the amount: refused beside the amount, nothing posted; a line emptied is dropped.
+    fields = {**hidden, "date": "2026-06-15", "amount": "1 365,00", "account": "3000", "vat_code": "3",
+              "account_2": "3000", "vat_code_2": "31", "amount_2": "1 365,00", "account_3": "", "amount_3": ""}
+    refused = b.post(web.url("/postings"), fields)
+    assert refused.status_code == 422 and "første linje tar resten" in error_beside(refused.text, "amount")
+    assert 'name="amount_3"' not in refused.text and count(ctx, "vouchers") == 0
+    bad = b.post(web.url("/postings"), {**fields, "amount_2": "12,345", "account_2": "9999"})
+    assert "Oppgi linjens beløp inkl. mva." in error_beside(bad.text, "amount_2")
+    assert error_beside(bad.text, "account_2") != ""
+    # 1 250 at 25 % and 115 at 15 %: each line split into net and VAT by its own code.
+    posted = b.post(web.url("/postings"), {**fields, "amount_2": "115"})
+    assert posted.status_code == 303, posted.text[-2000:]
+    assert lines_of(ctx, _voucher_id(ctx, "SF", 1)) == [
+        ("1500", Decimal("1365.00"), None), ("3000", Decimal("-1000.00"), "3"), ("2700", Decimal("-250.00"), "3"),
+        ("3000", Decimal("-100.00"), "31"), ("2700", Decimal("-15.00"), "31")]

@@ -14,6 +14,11 @@ terms), payments, credit notes and write-offs may name the document they settle 
 The counter account and VAT code start as the service's defaults for the party
 (:func:`reskontro.services.posting.posting_defaults`); only when a person changes one is a counter
 line sent with the request, carrying the card's department and project.
+
+An invoice, credit note or write-off may be split over more counter lines (*Add line*: sales at 25 % and
+at 15 %, say): each further line has its account, VAT code and gross amount (``account_2``,
+``vat_code_2``, ``amount_2``...), and the first line takes the rest of the amount. A further line left
+with neither account nor amount is dropped.
 """
 
 from __future__ import annotations
@@ -75,6 +80,12 @@ MESSAGES: dict[str, str] = {
     "vat_code": CARD_MESSAGES["rules.vat_code"],
 }
 
+#: Further counter lines a form can hold (besides the first).
+MAX_EXTRA_LINES = 20
+MESSAGES["line.amount"] = N_("Give the line's amount incl. VAT, e.g. 1 234,50.")
+MESSAGES["line.rest"] = N_("The further lines add up to the whole amount or more: the first line takes the rest, "
+                           "and it must be above zero.")
+
 #: The service's field names where the form calls them otherwise.
 _FIELD_OF = {"party_number": "party", "number": "party", "type": "form", "lines": "form", "item": "form"}
 
@@ -116,6 +127,17 @@ class PostingForm:
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)
     request: PostingRequest | None = None
+    #: The further counter lines as typed: ``account``, ``vat_code`` and ``amount`` each (numbered from 2 on the form).
+    extra: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def splits(self) -> bool:
+        """Whether the type may have more than one counter line."""
+        return "vat_code" in self.shown
+
+    def add_line(self, account: str, vat_code: str) -> None:
+        if len(self.extra) < MAX_EXTRA_LINES:
+            self.extra.append({"account": account, "vat_code": vat_code, "amount": ""})
 
     @property
     def shown(self) -> frozenset[str]:
@@ -128,7 +150,8 @@ class PostingForm:
     def fingerprint(self) -> str:
         """A hash of what the form posts, to tell a resubmission of the same form from another."""
         text = "\x1f".join([self.item_type.value, self.kind.value, self.party,
-                            *(f"{k}={self.values.get(k, '')}" for k in FIELDS)])
+                            *(f"{k}={self.values.get(k, '')}" for k in FIELDS),
+                            *(f"{n}:{x['account']}/{x['vat_code']}/{x['amount']}" for n, x in enumerate(self.extra))])
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -215,13 +238,51 @@ def read_posting_form(item_type: ItemType, kind: PartyKind, party: str, data: Ma
     if vat_code is not None and vat_code not in vat_codes:
         form.error("vat_code", MESSAGES["vat_code"], t)
 
+    further = _further_lines(form, data, currency, accounts=accounts, vat_codes=vat_codes, t=t)
+    if further and amount is not None and amount - sum(c.gross for c in further) <= 0:
+        form.error("amount", MESSAGES["line.rest"], t)
+
     if form.errors or doc_date is None or amount is None:
         return form
     lines: tuple[CounterLine, ...] = ()
-    if account != defaults.account or vat_code != defaults.vat_code:
+    if further:
+        first = CounterLine(account, amount - sum(c.gross for c in further), vat_code, defaults.department,
+                            defaults.project)
+        lines = (first, *(CounterLine(c.account, c.gross, c.vat_code, defaults.department, defaults.project)
+                          for c in further))
+    elif account != defaults.account or vat_code != defaults.vat_code:
         lines = (CounterLine(account, amount, vat_code, defaults.department, defaults.project),)
     form.request = PostingRequest(
         kind=kind, item_type=item_type, party_number=party, doc_date=doc_date, amount=amount,
         document_number=values["document_number"] or None, due_date=due, currency=currency, rate=rate, kid=kid,
         description=values["description"] or None, applies_to=values["applies_to"] or None, lines=lines)
     return form
+
+
+def _further_lines(form: PostingForm, data: Mapping[str, Any], currency: str | None, *, accounts: set[str],
+                   vat_codes: set[str], t: Translator) -> list[CounterLine]:
+    """Read the further counter lines into ``form.extra`` and check them; the good ones as counter lines."""
+    if not form.splits:
+        return []
+    out: list[CounterLine] = []
+    for n in range(2, MAX_EXTRA_LINES + 2):
+        if f"account_{n}" not in data and f"amount_{n}" not in data:
+            continue
+        typed = {k: str(data.get(f"{k}_{n}", "") or "").strip()[:40] for k in ("account", "vat_code", "amount")}
+        if not typed["account"] and not typed["amount"]:
+            continue  # an emptied line is dropped
+        form.extra.append(typed)
+        at = len(form.extra) + 1  # the line's number on the form as it is shown again
+        if typed["account"] not in accounts:
+            form.error(f"account_{at}", MESSAGES["account"], t)
+        if typed["vat_code"] and typed["vat_code"] not in vat_codes:
+            form.error(f"vat_code_{at}", MESSAGES["vat_code"], t)
+        try:
+            gross = parse_amount(typed["amount"], t.lang)
+            if gross == 0 or (currency is not None and round_money(gross, currency) != gross):
+                raise MoneyError("not an amount for the currency")
+        except MoneyError:
+            form.error(f"amount_{at}", MESSAGES["line.amount"], t)
+            continue
+        out.append(CounterLine(typed["account"], gross, typed["vat_code"] or None))
+    return out

@@ -186,6 +186,11 @@ def post_posting(request: Request, desk: Writer, data: Form) -> Response:
     form = read_posting_form(item_type, kind, party, data, defaults, accounts={a for a, _ in options.accounts},
                              vat_codes={v for v, _ in options.vat_codes}, t=t)
     form_key = text(data, FORM_KEY, 64)
+    if data.get("add_line") and form.splits:  # one more counter line: the form again, nothing posted or refused
+        form.errors.clear()
+        form.request = None
+        form.add_line(defaults.account, defaults.vat_code or "")
+        return _form_page(request, desk, form, item_type=item_type, kind=kind, form_key=form_key)
     if form.request is None:
         return _form_page(request, desk, form, item_type=item_type, kind=kind, form_key=form_key, status=422)
     user_id = desk.session.principal.user_id

@@ -237,6 +237,27 @@
         fx.hidden = value === "" || value === own;
       });
     }
+    /* Split over more counter lines: what the first line takes (the amount less the further lines), live. */
+    var rest = form.querySelector("[data-split-rest]");
+    var total = form.querySelector('input[name="amount"]');
+    if (rest && total) {
+      var typed = function (text) {  /* "1 234,50" or "1234.50", as the server reads it */
+        var t = (text || "").replace(/[\s\u00a0]/g, "");
+        if (t.indexOf(",") >= 0) { t = t.replace(/\./g, "").replace(",", "."); }
+        return parseDecimal(t);
+      };
+      var update = function () {
+        var parts = [typed(total.value)];
+        form.querySelectorAll("[data-split-amount]").forEach(function (input) { parts.push(typed(input.value)); });
+        if (parts.some(function (p) { return p === null; })) { rest.textContent = "–"; return; }
+        var places = Math.max.apply(null, parts.map(function (p) { return p.places; }).concat([2]));
+        var minor = rescale(parts[0], places);
+        parts.slice(1).forEach(function (p) { minor -= rescale(p, places); });
+        rest.textContent = formatMinor(minor, places);
+      };
+      form.addEventListener("input", update);
+      update();
+    }
   }
 
   /* -- the party picker: arrow down from the search box into the results, up and down through them ---------- */
