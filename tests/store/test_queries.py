@@ -4,11 +4,14 @@ first rows of the whole listing, whatever the chunk boundaries, filters and date
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from reskontro.domain.parties import PartyKind
 from reskontro.store import queries
+from reskontro.store import tables as t
 from tests.builders import customer, post, supplier
 from tests.conftest import Ctx
 
@@ -43,3 +46,25 @@ def test_a_page_of_open_items_is_the_start_of_the_whole_listing(
             page = list(queries.iter_open_items(conn, ctx.company_id, as_of, kind=kind, overdue_only=overdue,
                                                 limit=limit))
             assert page == whole[:limit], (limit, chunk)
+
+
+def _sqlite_plan(conn: Any, query: Any) -> str:
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled)).all()
+    return " | ".join(r[-1] for r in rows)
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 6, 30), date(2026, 3, 1)])
+def test_sqlite_reads_open_items_by_their_partial_index_not_the_date_index(ctx: Ctx, as_of: date) -> None:
+    """SQLite keeps no statistics here: ``item_date <= D`` must not lead it down the index on the item date (made
+    for the transactions of a period), which holds every item ever posted."""
+    if ctx.backend != "sqlite":
+        pytest.skip("a SQLite planner rule; PostgreSQL plans by its statistics")
+    ledger(ctx)
+    with ctx.app.engine.connect() as conn:
+        plan = _sqlite_plan(conn, queries._open_at(conn, ctx.company_id, as_of, "customer", None))
+        assert "ix_items_open" in plan and "ix_items_date" not in plan, plan
+        listed = _sqlite_plan(conn, select(t.items.c.item_id).where(
+            t.items.c.company_id == ctx.company_id, t.items.c.item_date >= date(2026, 1, 1),
+            t.items.c.item_date <= date(2026, 1, 31)).order_by(t.items.c.item_date, t.items.c.item_id))
+        assert "ix_items_date" in listed, listed  # the transactions of a period do read it

@@ -32,9 +32,39 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from reskontro.store import tables as t
 from reskontro.store import totals
+
+
+class _Unindexed(ColumnElement[Any]):
+    """A column that SQLite must not look up by index in this condition (``+column``, SQLite's no-op that
+    makes a term unusable for an index); the plain column elsewhere.
+
+    SQLite keeps no statistics here, so for ``item_date <= D`` — true of most items at most dates — it
+    would walk the index on the item date (``ix_items_date``, for the transactions of a period) through
+    most of the ledger, instead of the partial covering index of open items: at 1.75M items the aged report
+    at a past date took 1.7 s instead of 1.1 s, every open item today 7.4 s instead of 6.3 s."""
+
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012 (the cache key)
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _unindexed(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.column, **kw))
 
 
 def _values(row: Any) -> tuple[Any, ...]:
@@ -94,7 +124,7 @@ def _open_at(conn: Connection, company_id: int, as_of: date, kind: str | None, p
     """
     i, a = t.items, t.allocations
     cols = [i.c[name] for name in columns]
-    base = [i.c.company_id == company_id, i.c.item_date <= as_of]
+    base = [i.c.company_id == company_id, _Unindexed(i.c.item_date) <= as_of]
     if kind:
         base.append(i.c.kind == kind)
     if party_id is not None:
