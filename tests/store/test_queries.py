@@ -68,3 +68,7 @@ def test_sqlite_reads_open_items_by_their_partial_index_not_the_date_index(ctx: 
             t.items.c.company_id == ctx.company_id, t.items.c.item_date >= date(2026, 1, 1),
             t.items.c.item_date <= date(2026, 1, 31)).order_by(t.items.c.item_date, t.items.c.item_id))
         assert "ix_items_date" in listed, listed  # the transactions of a period do read it
+        one = _sqlite_plan(conn, select(t.items.c.item_id).where(
+            t.items.c.company_id == ctx.company_id, t.items.c.party_id == 1, t.items.c.item_date >= date(2026, 1, 1))
+            .order_by(*queries.transaction_order(1)))
+        assert "ix_items_party" in one, one  # one party's: by the index on party

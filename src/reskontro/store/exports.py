@@ -75,7 +75,7 @@ from reskontro.domain.parties import PartyKind
 from reskontro.domain.vouchers import natural_sign
 from reskontro.money import DEFAULT_EXPONENT, exceptional_exponents
 from reskontro.store import tables as t
-from reskontro.store.queries import voucher_ref
+from reskontro.store.queries import transaction_order, voucher_ref
 
 #: Rows per block handed to the writer (a block of transactions is about 3 MB).
 BLOCK_ROWS = 20_000
@@ -390,7 +390,7 @@ def transaction_lines(conn: Connection, company_id: int, date_from: date, date_t
         where.append(i.c.item_type == item_type)
     source = _Source(cells, frozenset({"party_number", "party_name"}),
                      i.join(v, and_(v.c.company_id == i.c.company_id, v.c.voucher_id == i.c.voucher_id)),
-                     i.c.party_id, where, (i.c.company_id, i.c.item_date, i.c.item_id), company_id)
+                     i.c.party_id, where, transaction_order(party_id), company_id)
     return _lines(conn, source, keys, layout)
 
 

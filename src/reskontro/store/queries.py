@@ -645,6 +645,14 @@ class ItemLine:
     description: str | None
 
 
+def transaction_order(party_id: int | None) -> tuple[Any, ...]:
+    """The order of the transactions report: date, then posting order. For one party ``item_id + 0``, so that
+    SQLite reads the party's items by the index on party and sorts them, instead of walking the index on date
+    (which gives this order) through every party's items of the period."""
+    i = t.items
+    return (i.c.company_id, i.c.item_date, i.c.item_id if party_id is None else i.c.item_id + 0)
+
+
 def iter_items(conn: Connection, company_id: int, date_from: date, date_to: date, *, kind: str | None = None,
                party_id: int | None = None, item_type: str | None = None, limit: int | None = None
                ) -> Iterator[ItemLine]:
@@ -663,7 +671,7 @@ def iter_items(conn: Connection, company_id: int, date_from: date, date_to: date
         q = q.where(i.c.party_id == party_id)
     if item_type is not None:
         q = q.where(i.c.item_type == item_type)
-    q = q.order_by(i.c.company_id, i.c.item_date, i.c.item_id)
+    q = q.order_by(*transaction_order(party_id))
     if limit is not None:
         q = q.limit(limit)
     for row in stream(conn, q, batch=20000 if limit is None else min(limit, 20000)):
