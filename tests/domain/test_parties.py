@@ -136,6 +136,13 @@ def test_number_is_at_most_30_characters() -> None:
     assert field_error(card(number="9" * 31)) == "number"
 
 
+@pytest.mark.parametrize("number", ["10/2", "/1", ".", ".."])
+def test_a_number_is_no_path_it_has_no_slash_and_is_no_dot_segment(number: str) -> None:
+    # The card's address is /c/{company}/{kind}/{number} in the web UI and the API.
+    assert field_error(card(number=number)) == "number"
+    assert validate_card(card(number="10.2-A")).number == "10.2-A"
+
+
 def test_name_is_required() -> None:
     assert field_error(card(name="  ")) == "name"
 

@@ -120,6 +120,8 @@ def validate_card(card: PartyCard) -> PartyCard:
         raise ValidationFailed("a party needs a number", field="number")
     if len(number) > 30:
         raise ValidationFailed(f"party number {number!r} is longer than 30 characters", field="number")
+    if "/" in number or number in (".", ".."):  # a number is a path segment of the card's address (web, API)
+        raise ValidationFailed(f"party number {number!r} may not contain '/' or be '.' or '..'", field="number")
     name = card.name.strip()
     if not name:
         raise ValidationFailed("a party needs a name", field="name")

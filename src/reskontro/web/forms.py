@@ -41,7 +41,7 @@ _GROUPED_BY_DOTS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 #: The message shown next to a field when the domain refuses its value.
 MESSAGES: dict[str, str] = {
-    "number": N_("Give the number: at most 30 characters, unique among the kind's parties."),
+    "number": N_("Give the number: at most 30 characters, no “/”, unique among the kind's parties."),
     "name": N_("Give the name."),
     "org_number": N_("Not a valid organisation number: nine digits with a correct check digit."),
     "email": N_("Not an e-mail address."),

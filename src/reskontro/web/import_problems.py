@@ -45,7 +45,7 @@ _AMOUNT = N_("Give an amount such as 1234.50 or 1 234,50.")
 
 #: What a column must hold (both import files), for a problem whose cause no pattern names.
 COLUMNS: dict[str, str] = {
-    "number": N_("Give the party's number: at most 30 characters."),
+    "number": N_("Give the party's number: at most 30 characters, no “/”."),
     "party_number": N_("Give the number of an existing customer or supplier."),
     "kind": N_("Write customer or supplier."),
     "name": N_("Give the name."),
