@@ -3,15 +3,16 @@ first rows of the whole listing, whatever the chunk boundaries, filters and date
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from reskontro.domain.parties import PartyKind
 from reskontro.store import queries
 from reskontro.store import tables as t
+from reskontro.store.repositories import Repository
 from tests.builders import customer, post, supplier
 from tests.conftest import Ctx
 
@@ -72,3 +73,13 @@ def test_sqlite_reads_open_items_by_their_partial_index_not_the_date_index(ctx: 
             t.items.c.company_id == ctx.company_id, t.items.c.party_id == 1, t.items.c.item_date >= date(2026, 1, 1))
             .order_by(*queries.transaction_order(1)))
         assert "ix_items_party" in one, one  # one party's: by the index on party
+        seen: list[tuple[str, Any]] = []
+
+        def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            seen.append((statement, parameters))
+
+        event.listen(conn, "before_cursor_execute", keep)
+        Repository(conn, now=lambda: datetime.now(UTC), actor="test").open_items_of_party(ctx.company_id, 1)
+        event.remove(conn, "before_cursor_execute", keep)
+        card = " | ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + seen[-1][0], seen[-1][1]).all())
+        assert "ix_items_party" in card and "ix_items_date" not in card, card  # a party's open items (the card)
