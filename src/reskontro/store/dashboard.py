@@ -10,7 +10,7 @@ can, so the first view after a posting costs no pass over the open items:
 * the most overdue parties are found by a bound: a customer's overdue amount is at most what its debit
   items hold open (a supplier's: its credit items), kept per party in ``party_totals``. Only the parties
   whose bound is largest have their open items read (the partial covering index ``ix_items_open``); if
-  the ``limit``-th overdue amount found is below the bound of a party not read, the whole index is read.
+  the bound of a party not read could reach the ``limit``-th overdue amount found, the whole index is read.
 
 The newest audit events walk the primary key (company, audit id) backwards.
 
