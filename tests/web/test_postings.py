@@ -323,9 +323,9 @@ def test_an_invoice_split_over_lines_posts_each_with_its_vat_and_the_first_takes
     assert again.status_code == 200 and "Linje 2: konto" in again.text and 'name="amount_2"' in again.text
     assert "Første linje tar resten av beløpet:" in again.text and count(ctx, "vouchers") == 0
     assert 'value="1 365,00"' in again.text  # what was typed stays
-    # Over the amount: refused beside the amount, nothing posted; a line emptied is dropped.
+    # Over the amount: refused beside the amount, nothing posted; a line set to "remove" is dropped, amount and all.
     fields = {**hidden, "date": "2026-06-15", "amount": "1 365,00", "account": "3000", "vat_code": "3",
-              "account_2": "3000", "vat_code_2": "31", "amount_2": "1 365,00", "account_3": "", "amount_3": ""}
+              "account_2": "3000", "vat_code_2": "31", "amount_2": "1 365,00", "account_3": "", "amount_3": "50"}
     refused = b.post(web.url("/postings"), fields)
     assert refused.status_code == 422 and "første linje tar resten" in error_beside(refused.text, "amount")
     assert 'name="amount_3"' not in refused.text and count(ctx, "vouchers") == 0

@@ -17,8 +17,8 @@ line sent with the request, carrying the card's department and project.
 
 An invoice, credit note or write-off may be split over more counter lines (*Add line*: sales at 25 % and
 at 15 %, say): each further line has its account, VAT code and gross amount (``account_2``,
-``vat_code_2``, ``amount_2``...), and the first line takes the rest of the amount. A further line left
-with neither account nor amount is dropped.
+``vat_code_2``, ``amount_2``...), and the first line takes the rest of the amount. A further line whose
+account is set to "remove the line" is dropped, whatever its amount.
 """
 
 from __future__ import annotations
@@ -269,8 +269,8 @@ def _further_lines(form: PostingForm, data: Mapping[str, Any], currency: str | N
         if f"account_{n}" not in data and f"amount_{n}" not in data:
             continue
         typed = {k: str(data.get(f"{k}_{n}", "") or "").strip()[:40] for k in ("account", "vat_code", "amount")}
-        if not typed["account"] and not typed["amount"]:
-            continue  # an emptied line is dropped
+        if not typed["account"]:
+            continue  # "remove the line" chosen for its account (a new line starts with the card's account)
         form.extra.append(typed)
         at = len(form.extra) + 1  # the line's number on the form as it is shown again
         if typed["account"] not in accounts:
