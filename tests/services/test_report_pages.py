@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -116,4 +117,13 @@ def test_totals_before_a_post_dated_item_and_later_payments_are_those_of_the_row
     whole, full = run(ledger, "aged")
     later, _ = run(ledger, "aged", as_of="2026-08-31")
     assert sum(r["total"] for r in later) - sum(r["total"] for r in whole) == 999 - 100  # the invoice, the payment
-    assert full.totals is not None and full.totals["total"] == sum(r["total"] for r in whole)
+    # Both kinds: the totals row is the net (what customers owe less what is owed to suppliers), and the summary
+    # gives each kind's total.
+    of = {k: sum((r["total"] for r in whole if r["kind"] == k), Decimal(0)) for k in ("customer", "supplier")}
+    assert of["supplier"] > 0 and full.totals is not None
+    assert full.totals["party_number"] == "Net (customers − suppliers)"
+    assert full.totals["total"] == of["customer"] - of["supplier"]
+    assert dict(full.summary) == {"customers total": str(of["customer"]), "suppliers total": str(of["supplier"])}
+    customers, only = run(ledger, "aged", kind="customer")
+    assert only.totals is not None and only.totals["party_number"] == "Total" and only.summary == []
+    assert only.totals["total"] == of["customer"] == sum(r["total"] for r in customers)

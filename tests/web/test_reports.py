@@ -117,6 +117,10 @@ def test_aged_shows_buckets_totals_and_links_parties_to_their_cards(web: Web, le
     assert rows["10001"][2] == "Kunde"
     assert f'<a href="/c/{web.cid}/customer/10001">10001</a>' in html
     assert totals(html)[0] == "Sum" and totals(html)[-1] == "8\u00a0300,00"
+    # Both ledgers: the totals row is the net of what customers owe and what is owed to suppliers, each beside it.
+    html = b.get(web.url("/reports/aged"), params={"as_of": "2026-06-30"}).text
+    assert totals(html)[0] == "Netto (kunder − leverandører)" and totals(html)[-1] == "300,00"
+    assert "Kunder, sum" in html and "Leverandører, sum" in html and "8\u00a0000,00" in html
     # Other buckets, by document date, in English.
     b.post("/lang", {"lang": "en", "next": "/"})
     html = b.get(web.url("/reports/aged"), params={"as_of": "2026-06-30", "buckets": "10,20,30,60,120,180",

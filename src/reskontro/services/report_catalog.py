@@ -372,13 +372,24 @@ def _aged(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
                        for r in rows if r.kind == kind_name]
             if of_kind:
                 per_kind[kind_name] = tuple(sum(col) for col in zip(*of_kind, strict=True))
+    # What customers owe and what is owed to suppliers do not add up: with both, the totals row is the net
+    # (receivables less payables: the sums in the GL sign) and a summary line gives each kind's total.
+    both = len(per_kind) > 1
+    summary: list[tuple[str, str]] = []
+    if both:
+        totals["party_number"] = NET_TOTAL
+        summary = [(f"{k}s total", str(from_minor(signs[k] * c[-1], cc))) for k, c in sorted(per_kind.items())]
+
+    def sign_of(kind_name: str) -> int:
+        return 1 if both else signs[kind_name]
+
     if per_currency:
         # Bucket totals across currencies mean nothing; only the company-currency total adds up.
-        totals["total_company"] = from_minor(sum(signs[k] * c[-1] for k, c in per_kind.items()), cc)
+        totals["total_company"] = from_minor(sum(sign_of(k) * c[-1] for k, c in per_kind.items()), cc)
     else:
         sums = [0] * (len(names) + 1)
         for kind_name, c in per_kind.items():
-            sums = [acc + signs[kind_name] * x for acc, x in zip(sums, c[:-1], strict=True)]
+            sums = [acc + sign_of(kind_name) * x for acc, x in zip(sums, c[:-1], strict=True)]
         totals |= {key: from_minor(minor, cc) for key, minor in zip((*names, "total"), sums, strict=True)}
     bucket_title = {"not_due": "Not due"}
     columns = [Column("party_number", "Number", TEXT), Column("party_name", "Name", TEXT),
@@ -392,7 +403,11 @@ def _aged(uow: UnitOfWork, cid: int, v: dict[str, Any]) -> ReportResult:
         columns.append(Column("total_company", f"Total ({cc})", AMOUNT))
     basis = "due date" if v["by"] == "due_date" else "document date"
     return ReportResult("aged", f"Aged open items at {as_of} by {basis}", tuple(columns), (),
-                        iter(out) if kept_totals else out, totals, totals_whole=kept_totals)
+                        iter(out) if kept_totals else out, totals, summary, totals_whole=kept_totals)
+
+
+#: The label of the aged report's totals row when it holds customers and suppliers: their net.
+NET_TOTAL = "Net (customers − suppliers)"
 
 
 def _buckets_of(cumulative: Sequence[int], total: int) -> list[int]:

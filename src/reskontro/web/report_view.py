@@ -101,12 +101,13 @@ FIGURE_LABELS: dict[str, str] = {"opening": N_("Opening"), "debit": N_("Debit"),
 #: Words the catalogue writes into rows and totals.
 WORDS: dict[str, str] = {
     "Total": N_("Total"), "Opening balance": N_("Balance brought forward"), "Closing balance": N_("Closing balance"),
+    "Net (customers − suppliers)": N_("Net (customers − suppliers)"),
 }
 
 #: Summary lines under a table, by the catalogue's name.
 SUMMARY_LABELS: dict[str, str] = {
     "open items": N_("Open items"), "total open": N_("Total open"), "of which overdue": N_("Of which overdue"),
-    "DSO": N_("DSO"),
+    "DSO": N_("DSO"), "customers total": N_("Customers, total"), "suppliers total": N_("Suppliers, total"),
     "open receivables at the end ÷ invoiced in the period × days in the period":
         N_("open receivables at the end ÷ invoiced in the period × days in the period"),
 }
