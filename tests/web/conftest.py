@@ -8,9 +8,13 @@ Like the API tests, every test gets its own company (``ctx``, on SQLite and Post
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +26,7 @@ from reskontro.bootstrap import App, build
 from reskontro.services import access
 from reskontro.services.ratelimit import LoginLimiter
 from reskontro.site import Site, create_site
+from reskontro.web.uploads import UploadStore
 from tests.conftest import Ctx, FakeClock
 
 PASSWORD = "correct horse battery"
@@ -105,6 +110,20 @@ class Web:
         return b
 
 
+@contextmanager
+def private_uploads(site: Site) -> Iterator[Path]:
+    """The site keeps its pending import files in a folder of the test's own, removed after it (not in the
+    machine's shared upload folder, where a test's uploads would wait an hour to be swept)."""
+    folder = Path(tempfile.mkdtemp(prefix="reskontro-test-uploads-"))
+    web = site.web
+    assert isinstance(web, FastAPI)
+    web.state.uploads = UploadStore(folder)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def make_web(ctx: Ctx) -> Iterator[Web]:
     """The site over the test's database, on the test's clock (``ctx.today_value``)."""
     clock = FakeClock()
@@ -114,7 +133,8 @@ def make_web(ctx: Ctx) -> Iterator[Web]:
     for role in ROLES:
         web.users[role] = new_user(ctx, ctx.company_id, role, prefix=role.replace("_", ""))
     try:
-        yield web
+        with private_uploads(web.site):
+            yield web
     finally:
         for client in web.clients:
             client.__exit__(None, None, None)

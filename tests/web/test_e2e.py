@@ -33,7 +33,7 @@ from reskontro.domain.parties import PartyKind
 from reskontro.site import create_site
 from tests.builders import customer, post, supplier
 from tests.conftest import Ctx
-from tests.web.conftest import PASSWORD, new_user
+from tests.web.conftest import PASSWORD, new_user, private_uploads
 
 pytestmark = pytest.mark.e2e
 
@@ -90,7 +90,8 @@ def server(ctx: Ctx) -> Iterator[Server]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
-    uv = uvicorn.Server(uvicorn.Config(create_site(app), host="127.0.0.1", port=port, log_level="warning"))
+    site = create_site(app)
+    uv = uvicorn.Server(uvicorn.Config(site, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -99,7 +100,8 @@ def server(ctx: Ctx) -> Iterator[Server]:
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
     try:
-        yield Server(f"http://127.0.0.1:{port}", ctx.company_id, users)
+        with private_uploads(site):
+            yield Server(f"http://127.0.0.1:{port}", ctx.company_id, users)
     finally:
         uv.should_exit = True
         thread.join(10)
