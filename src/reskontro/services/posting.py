@@ -576,9 +576,10 @@ class _Batch:
         self.repo.add_totals(self.cid, voucher_ids=[r["voucher_id"] for r in self.voucher_rows],
                              item_ids=[r["item_id"] for r in self.item_rows],
                              match_ids=[r["match_id"] for r in self.match_rows], parties=not self.defer_parties)
-        if self.defer_parties:  # allocations are between items of one party, so the items name every party
+        if self.defer_parties:
+            # An allocation is between items of one party, one of them the settling item a stream posted (in
+            # this chunk, or an earlier one for a match deferred to ``finish``): its items name every party.
             self.touched_parties.update(r["party_id"] for r in self.item_rows)
-            self.touched_parties.update(self.states[r["item_id"]].party_id for r in self.alloc_rows)
         self.match_count += sum(1 for m in self.match_rows if m["match_kind"] == "match")
         for name in ("voucher_rows", "line_rows", "item_rows", "match_rows", "alloc_rows"):
             setattr(self, name, [])

@@ -227,14 +227,14 @@ def _first_rows(uow: UnitOfWork, cid: int, kind: str | None, limit: int,
     the page; the next chunk is sized by the rows per party so far, to fill the rest without reading much more
     (the second of two full chunks was half of a page's time)."""
     out: list[T] = []
-    read = [0]
+    parties_read = 0
 
     def next_size() -> int:
         missing = limit - len(out)
-        return min(queries.PARTY_CHUNK, math.ceil(1.25 * missing * read[0] / max(len(out), 1)) + 8)
+        return min(queries.PARTY_CHUNK, math.ceil(1.25 * missing * parties_read / max(len(out), 1)) + 8)
 
     for ids in queries.party_chunks(uow.repo.conn, cid, kind, min(queries.PARTY_CHUNK, limit), next_size):
-        read[0] += len(ids)
+        parties_read += len(ids)
         out.extend(rows_of(ids))
         if len(out) >= limit:
             break

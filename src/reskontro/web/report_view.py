@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 from reskontro.domain.errors import ReskontroError
 from reskontro.domain.parties import FreeFieldDef, PartyKind
 from reskontro.money import MoneyError
-from reskontro.services.report_catalog import FIELD_PREFIX, REPORTS, Param, ReportResult, ReportSpec
+from reskontro.services.report_catalog import FIELD_PREFIX, NET_TOTAL, REPORTS, Param, ReportResult, ReportSpec
 from reskontro.services.report_output import Labels
 from reskontro.web.formatting import amount_formatter, day
 from reskontro.web.forms import parse_amount
@@ -101,7 +101,7 @@ FIGURE_LABELS: dict[str, str] = {"opening": N_("Opening"), "debit": N_("Debit"),
 #: Words the catalogue writes into rows and totals.
 WORDS: dict[str, str] = {
     "Total": N_("Total"), "Opening balance": N_("Balance brought forward"), "Closing balance": N_("Closing balance"),
-    "Net (customers − suppliers)": N_("Net (customers − suppliers)"),
+    NET_TOTAL: N_("Net (customers − suppliers)"),
 }
 
 #: Summary lines under a table, by the catalogue's name.
