@@ -26,6 +26,7 @@ import httpx
 
 from tests.api.conftest import Api, new_user, other_company
 from tests.builders import count
+from tests.builders_bank import camt054
 from tests.conftest import Ctx
 
 
@@ -45,6 +46,7 @@ class Company:
     query: str
     field_code: str
     secrets: tuple[str, ...]
+    bank_payment_id: int = 0
 
 
 def populate_b(api: Api) -> Company:
@@ -76,12 +78,17 @@ def populate_b(api: Api) -> Company:
     follow_up = call("POST", "/parties/customer/B-777/follow-ups", json={"title": f"Bravo oppfølging {tag}"})
     call("POST", "/saved-queries", json={"name": "b-query", "report": "aged", "shared": True,
                                          "parameters": {"note": f"bravo parameter {tag}"}})
+    call("POST", "/bank/accounts", json={"account": "15031234562", "name": f"Bravo konto {tag}"})
+    camt = camt054([{"amount": "5.00", "name": f"Bravo betaler {tag}"}], msg_id=f"B-{tag}")
+    call("POST", "/bank/files", 200, files={"file": ("b.xml", camt, "application/xml")})
+    queued = call("GET", "/bank/queue", 200)["rows"][0]["bank_payment_id"]
     return Company(cid, "B-777", "B-888", invoice["voucher"], invoice["item_id"], payment["item_id"],
                    match["match_id"], document["document_id"], follow_up["follow_up_id"], "b-query", "bfield",
                    secrets=(f"Bravo Secret {tag}", f"Bravo Kunde {tag}", f"Bravo Leverandør {tag}",
                             f"bravo-secret-{tag}", f"Bravo Kontakt {tag}", f"Bravo oppfølging {tag}",
                             f"bravo verdi {tag}", f"Bravo faktura {tag}", f"bravo parameter {tag}",
-                            f"Bravo felt {tag}"))
+                            f"Bravo felt {tag}", f"Bravo konto {tag}", f"Bravo betaler {tag}"),
+                   bank_payment_id=queued)
 
 
 #: Path parameter -> B's value. A new route with another path parameter must be added here.
@@ -95,6 +102,7 @@ PATH_PARAMS = {
     "ref": lambda b: b.voucher,
     "match_id": lambda b: b.match_id,
     "name": lambda b: b.query,
+    "bank_payment_id": lambda b: b.bank_payment_id,
 }
 
 #: Per-route overrides of PATH_PARAMS, for a route whose parameter of a common name means something else
@@ -150,6 +158,19 @@ BODIES: dict[tuple[str, str], tuple[Any, bool]] = {
     ("POST", "/companies/{company_id}/saved-queries"): (
         lambda b: {"json": {"name": "z-query", "report": "aged"}}, False),
     ("DELETE", "/companies/{company_id}/saved-queries/{name}"): (lambda b: {}, True),
+    ("POST", "/companies/{company_id}/bank/accounts"): (
+        lambda b: {"json": {"account": "12065432100", "name": "Z"}}, False),
+    ("PUT", "/companies/{company_id}/bank/kid-scheme"): (lambda b: {"json": {"algorithm": "mod10", "length": 10}},
+                                                         False),
+    ("POST", "/companies/{company_id}/bank/files/preview"): (
+        lambda b: {"files": {"file": ("c.xml", camt054([{"amount": "1.00"}], msg_id="Z-1"), "application/xml")}},
+        False),
+    ("POST", "/companies/{company_id}/bank/files"): (
+        lambda b: {"files": {"file": ("c.xml", camt054([{"amount": "1.00"}], msg_id="Z-1"), "application/xml")}},
+        False),
+    ("POST", "/companies/{company_id}/bank/payments/{bank_payment_id}/resolve"): (
+        lambda b: {"json": {"party_number": b.customer}}, True),
+    ("POST", "/companies/{company_id}/bank/payments/{bank_payment_id}/suspense"): (lambda b: {"json": {}}, True),
 }
 
 #: Routes outside any company, and how each is checked.

@@ -248,7 +248,9 @@ def demo_cmd(
                                                   suppliers=suppliers, seed=seed, name=name, progress=advance))
         company_id = summary.company_id
         console.print(f"[bold green]Demo company {company_id} created:[/bold green] {summary.customers} customers, "
-                      f"{summary.suppliers} suppliers, {summary.vouchers} vouchers, {summary.matches} matches.")
+                      f"{summary.suppliers} suppliers, {summary.vouchers} vouchers, {summary.matches} matches; "
+                      f"yesterday's OCR file settled {summary.bank_posted} payments by itself and left "
+                      f"{summary.bank_review} in the bank review queue.")
     console.print(f"Database: {a.settings.database_url}")
     prog = _prog()
     c = f"--company {company_id} "
@@ -753,10 +755,12 @@ def main() -> None:
 
 # The report commands are generated from the report catalogue (they register on report_app).
 from reskontro.cli import reports as _reports  # noqa: E402, F401
+from reskontro.cli.bank import bank_app  # noqa: E402
 from reskontro.cli.serve import serve_command  # noqa: E402
 from reskontro.cli.users import users_app  # noqa: E402
 
 app.add_typer(users_app, name="user")
+app.add_typer(bank_app, name="bank")
 app.command("serve", help="Run the web UI and the REST API (uvicorn) on this database.")(serve_command)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,6 +30,7 @@ class VoucherType(StrEnum):
     OPENING_BALANCE = "opening_balance"
     FX_DIFFERENCE = "fx_difference"
     REVERSAL = "reversal"
+    BANK_SUSPENSE = "bank_suspense"  # a bank transaction parked on the suspense account until it is cleared
 
 
 class ItemType(StrEnum):
@@ -55,6 +56,7 @@ SERIES: dict[VoucherType, str] = {
     VoucherType.OPENING_BALANCE: "IB0",
     VoucherType.FX_DIFFERENCE: "M",
     VoucherType.REVERSAL: "M",
+    VoucherType.BANK_SUSPENSE: "IB",
 }
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from reskontro.domain.errors import AlreadyExists, NotFound, PeriodClosed, ValidationFailed
+from reskontro.domain.kid_scheme import KidScheme
 from reskontro.domain.periods import Period
 from reskontro.identifiers import orgnr
 from reskontro.money import MoneyError, check_currency, to_decimal
@@ -128,6 +129,49 @@ def companies_by_ids(*, uow: UnitOfWork, company_ids: Iterable[int]) -> list[Com
             except NotFound:
                 continue
     return sorted(found, key=lambda c: (c.name.lower(), c.company_id))
+
+
+def set_kid_scheme(*, uow: UnitOfWork, company_id: int, algorithm: str | None, length: int | None = None,
+                   source: str = "invoice", customer_digits: int | None = None) -> KidScheme | None:
+    """Set the KID scheme of the company's OCR agreement (``algorithm`` None: customer invoices get no KID made).
+
+    From then on every customer invoice posted without a KID gets one, and a KID given on one must have the
+    scheme's length and check digit.
+    """
+    scheme = None
+    if algorithm is not None:
+        if length is None:
+            raise ValidationFailed("a KID scheme needs its length", field="kid_length")
+        scheme = KidScheme(algorithm.lower(), length, source, customer_digits)  # type: ignore[arg-type]
+    with uow:
+        before = uow.repo.company(company_id).kid_scheme()
+        values = {"kid_algorithm": scheme.algorithm if scheme else None,
+                  "kid_length": scheme.length if scheme else None,
+                  "kid_source": scheme.source if scheme else None,
+                  "kid_customer_digits": scheme.customer_digits if scheme else None}
+        uow.repo.update_company(company_id, values)
+        uow.repo.audit(company_id, "company", company_id, "kid_scheme",
+                       [("kid_scheme", _scheme_text(before), _scheme_text(scheme))])
+        uow.commit()
+    return scheme
+
+
+def _scheme_text(scheme: KidScheme | None) -> str | None:
+    if scheme is None:
+        return None
+    digits = f", customer {scheme.customer_digits} digits" if scheme.customer_digits else ""
+    return f"{scheme.algorithm} {scheme.length} from {scheme.source}{digits}"
+
+
+def set_suspense_account(*, uow: UnitOfWork, company_id: int, account: str) -> None:
+    """The GL account bank payments that no one can place are parked on (2990 by default)."""
+    with uow:
+        before = uow.repo.company(company_id).suspense_account
+        if account not in uow.repo.account_numbers(company_id):
+            raise ValidationFailed(f"account {account} does not exist", field="account")
+        uow.repo.update_company(company_id, {"suspense_account": account})
+        uow.repo.audit(company_id, "company", company_id, "update", [("suspense_account", before, account)])
+        uow.commit()
 
 
 def close_period(*, uow: UnitOfWork, company_id: int, period: Period) -> None:

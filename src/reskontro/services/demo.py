@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import netsgiro
+from netsgiro.enums import AssignmentType, ServiceCode, TransactionType
+
 from reskontro.domain.errors import AlreadyExists
 from reskontro.domain.parties import PartyCard, PartyKind, PostingRules, validate_card
 from reskontro.domain.vouchers import CounterLine, ItemType
 from reskontro.identifiers import kid
 from reskontro.money import round_money
 from reskontro.services import access
-from reskontro.services.companies import init_company
+from reskontro.services.bank_payments import add_bank_account, import_bank_file
+from reskontro.services.companies import init_company, set_kid_scheme
 from reskontro.services.posting import PostingRequest, post_stream
 from reskontro.services.unit_of_work import UnitOfWork
 
@@ -82,7 +86,13 @@ class DemoSummary:
     suppliers: int
     vouchers: int
     matches: int
+    bank_posted: int = 0  # payments of the demo's bank file (yesterday's OCR Giro) matched by themselves
+    bank_review: int = 0  # and those left in the review queue
 
+
+#: The demo company's bank account (a valid kontonummer) and the OCR agreement on it.
+DEMO_ACCOUNT = "15031234562"
+DEMO_AGREEMENT = "000012345"
 
 RATES = {"EUR": Decimal("11.50"), "SEK": Decimal("1.0000")}
 
@@ -101,6 +111,11 @@ def build_demo(*, uow_factory: Callable[[], UnitOfWork], today: date, customers:
     """Create the demo company and post a year of activity; returns what was made."""
     rng = random.Random(seed)
     company_id = init_company(uow=uow_factory(), name=name, org_number=None)
+    # KIDs are the customer number (5 digits) and the invoice number (7), MOD10: 13 characters.
+    set_kid_scheme(uow=uow_factory(), company_id=company_id, algorithm="mod10", length=13, source="customer_invoice",
+                   customer_digits=5)
+    add_bank_account(uow=uow_factory(), company_id=company_id, account=DEMO_ACCOUNT, name="Driftskonto",
+                     ocr_agreement_id=DEMO_AGREEMENT)
     start = today - timedelta(days=365)
     cards: list[PartyCard] = []
     for n in range(1, customers + 1):
@@ -134,6 +149,7 @@ def build_demo(*, uow_factory: Callable[[], UnitOfWork], today: date, customers:
         uow.commit()
 
     requests: list[PostingRequest] = []
+    unpaid: list[tuple[str, int, str, Decimal]] = []  # (customer, invoice number, KID, amount) of NOK invoices
     customers_list = [c for c in cards if c.kind is PartyKind.CUSTOMER]
     suppliers_list = [c for c in cards if c.kind is PartyKind.SUPPLIER]
     invoice_no = 100000
@@ -162,6 +178,8 @@ def build_demo(*, uow_factory: Callable[[], UnitOfWork], today: date, customers:
                 requests.append(PostingRequest(PartyKind.CUSTOMER, ItemType.PAYMENT, card.number, pay_day, paid,
                                                document_number=f"INN{invoice_no}", kid=kid_value,
                                                description="Innbetaling OCR"))
+            elif card.currency == "NOK" and day <= today:
+                unpaid.append((card.number, invoice_no, kid_value, amount))
         if rng.random() < 0.8:
             card = rng.choice(suppliers_list)
             invoice_no += 1
@@ -180,11 +198,49 @@ def build_demo(*, uow_factory: Callable[[], UnitOfWork], today: date, customers:
                 for n, r in enumerate(requests, 1)]
     # One customer gets a fixed split posting rule to show counter lines.
     requests.append(PostingRequest(PartyKind.CUSTOMER, ItemType.INVOICE, customers_list[0].number, today, Decimal(
-        "12500.00"), document_number="DEMO-SPLIT", description="Rådgivning og lisens",
+        "12500.00"), document_number=str(invoice_no + 1), description="Rådgivning og lisens",
         lines=(CounterLine("3000", Decimal("10000.00"), "3"), CounterLine("3900", Decimal("2500.00"), "3"))))
     uow = uow_factory()
     with uow:
         company = uow.repo.company(company_id)
         summary = post_stream(uow, company, requests, source="demo", progress=progress)
         uow.commit()
-    return DemoSummary(company_id, len(customers_list), len(suppliers_list), summary.posted, summary.matches)
+    bank = import_bank_file(uow=uow_factory(), company_id=company_id, data=_ocr_file(unpaid, today, rng),
+                            filename=f"OCR{today:%Y%m%d}.txt")
+    return DemoSummary(company_id, len(customers_list), len(suppliers_list), summary.posted, summary.matches,
+                       bank.posted, bank.review)
+
+
+def _ocr_file(unpaid: list[tuple[str, int, str, Decimal]], today: date, rng: random.Random) -> bytes:
+    """Yesterday's OCR Giro file from the bank, written with netsgiro: a dozen invoices paid with their KID (one
+    paid twice over), one paid with a stranger's KID and its number in the text, and three payments no rule can
+    place (a mistyped KID, and two KIDs of no invoice here)."""
+    day = today - timedelta(days=1)
+    picks = rng.sample(unpaid, k=min(14, len(unpaid)))
+    payments: list[tuple[TransactionType, Decimal, str, str | None]] = [
+        (TransactionType.FROM_GIRO_DEBITED_ACCOUNT, amount * (2 if n == 0 else 1), kid_value, None)
+        for n, (_, _, kid_value, amount) in enumerate(picks[:12])]
+    def stranger() -> str:  # a KID of no invoice here (netsgiro writes no transaction without a KID)
+        return kid.create(f"99{rng.randrange(10**10):010d}", "mod10")
+
+    if len(picks) > 12:
+        _, number, _, amount = picks[12]
+        payments.append((TransactionType.PURCHASE_WITH_TEXT, amount, stranger(), f"Faktura {number}"))
+    if len(picks) > 13:
+        _, _, kid_value, amount = picks[13]
+        payments.append((TransactionType.FROM_GIRO_DEBITED_ACCOUNT, amount, kid_value[:-1] + str(
+            (int(kid_value[-1]) + 1) % 10), None))  # a KID mistyped: its check digit fails
+    payments.append((TransactionType.PURCHASE_WITH_TEXT, Decimal("1250.00"), stranger(), "Kontingent Ola Nordmann"))
+    payments.append((TransactionType.FROM_GIRO_DEBITED_ACCOUNT, Decimal("4999.00"), stranger(), None))
+    transactions: list[netsgiro.Transaction | netsgiro.Agreement | netsgiro.PaymentRequest] = [netsgiro.Transaction(
+        service_code=ServiceCode.OCR_GIRO, type=tt, number=n, date=day, amount=amount, kid=kid_value,
+        reference=f"{rng.randrange(10**9):09d}", text=text, centre_id="01", day_code=day.day,
+        partial_settlement_number=1, partial_settlement_serial_number="00001", sign="0", form_number="0000000000",
+        bank_date=day, debit_account=bank_account(rng), filler=None)
+        for n, (tt, amount, kid_value, text) in enumerate(payments, start=1)]
+    assignment = netsgiro.Assignment(service_code=ServiceCode.OCR_GIRO, type=AssignmentType.TRANSACTIONS,
+                                     number=f"{day:%y%m%d}1", account=DEMO_ACCOUNT, agreement_id=DEMO_AGREEMENT,
+                                     date=day, transactions=list(transactions))
+    transmission = netsgiro.Transmission(number=f"{day:%y%m%d}1", data_transmitter="00008080",
+                                         data_recipient="00012345", date=day, assignments=[assignment])
+    return str(transmission.to_ocr()).encode("iso-8859-1")

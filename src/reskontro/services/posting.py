@@ -16,7 +16,7 @@ import bisect
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -97,6 +97,10 @@ class PostingResult:
     item_id: int
     document_number: str
     matches: tuple[MatchMade, ...] = ()
+
+
+#: What a caller of :func:`post_stream` learns of each posting: request, voucher id, item id, matches made at once.
+PostedHook = Callable[["PostingRequest", int, int, tuple["MatchMade", ...]], None]
 
 
 @dataclass(slots=True)
@@ -196,6 +200,7 @@ class _Batch:
         self.cid = company.company_id
         self.source = source
         self.vat_codes: dict[str, VatCode] = self.repo.vat_codes(self.cid)
+        self.kid_scheme = company.kid_scheme()
         self.accounts = self.repo.account_numbers(self.cid)
         self.closed = self.repo.closed_periods(self.cid)
         self._rates: dict[tuple[str, date], Decimal | None] = {}
@@ -225,6 +230,8 @@ class _Batch:
         # A long stream counts each party's sums once, at its end (``store.totals.recount_parties``).
         self.defer_parties = defer_parties
         self.touched_parties: set[int] = set()
+        #: Told of each posting once it is written: (request, voucher id, item id, matches made).
+        self.on_posted: PostedHook | None = None
 
     def next_id(self, name: str) -> int:
         """An id for a new row, from a block reserved in advance (ids need not be gapless; voucher
@@ -317,7 +324,10 @@ class _Batch:
             raise PeriodClosed(f"period {Period.of(req.doc_date)} is closed; nothing can be posted on "
                                f"{req.doc_date.isoformat()}", field="date")
         kid = None
-        if req.kid:
+        scheme = self.kid_scheme if req.kind is PartyKind.CUSTOMER and req.item_type is ItemType.INVOICE else None
+        if req.kid and scheme is not None:
+            kid = scheme.check(req.kid)
+        elif req.kid:
             try:
                 kid = kid_mod.validate(req.kid)
             except kid_mod.InvalidLength:
@@ -371,6 +381,13 @@ class _Batch:
             p.voucher_id, p.item_id = vid, iid
             if not p.document_number:
                 p.document_number = f"{p.series}{p.req.doc_date.year}-{p.number}"
+            if (self.kid_scheme is not None and not p.req.kid and p.req.kind is PartyKind.CUSTOMER
+                    and p.req.item_type is ItemType.INVOICE):
+                try:
+                    kid = self.kid_scheme.make(customer=p.card.number, invoice=p.document_number)
+                except ReskontroError as exc:
+                    raise _problem(p.req, exc) from None
+                p.req = replace(p.req, kid=kid)
 
     def add_voucher(self, *, voucher_id: int, series: str, number: int, vtype: VoucherType, on: date,
                     description: str | None, lines: Sequence[Line], party_id: int | None,
@@ -431,6 +448,12 @@ class _Batch:
         if todo:
             self.load_items(self.repo.open_items_of_parties(self.cid, todo, lock=True))
             self.loaded_parties |= todo
+
+    def load_by_kid(self, keys: Iterable[tuple[int, str]]) -> None:
+        """Bring the open items with these (party, KID) pairs into memory (locked on PostgreSQL)."""
+        todo = set(keys)
+        if todo:
+            self.load_items(self.repo.open_items_by_kid(self.cid, todo, lock=True))
 
     def load_items(self, records: Iterable[ItemRecord]) -> None:
         for r in records:
@@ -516,6 +539,7 @@ class _Batch:
             found = pick(self.by_kid.get((pid, plan.req.kid), ()))
             if found:
                 return found
+        self.load_open([pid])  # loaded by KID only: the other rules need all of the party's open items
         tokens = document_numbers_in_text(plan.req.description)
         found = pick(i for tok in tokens for i in self.by_document.get((pid, tok), ()))
         if found:
@@ -667,7 +691,12 @@ class _Batch:
             self.add_item(p)
         if auto_match:
             settling = [p for p in plans if p.req.item_type in SETTLING]
-            self.load_open(p.party_id for p in settling)
+            # A payment with a KID needs only the items with that KID (one index lookup for the chunk); its
+            # party's other open items are read only if the KID settles nothing (``_candidates``).
+            by_kid = [p for p in settling if p.req.kid and not (p.req.applies_to or "").strip()]
+            self.load_by_kid((p.party_id, p.req.kid or "") for p in by_kid if p.party_id not in self.loaded_parties)
+            kid_ids = {id(p) for p in by_kid}
+            self.load_open(p.party_id for p in settling if id(p) not in kid_ids)
             for p in sorted(settling, key=lambda p: (p.req.doc_date, p.req.row or 0, p.item_id)):
                 try:
                     self.auto_match(p, final=not collect)
@@ -677,6 +706,9 @@ class _Batch:
                 return []
         self.flush()
         self.posted += len(plans)
+        if self.on_posted is not None:
+            for p in plans:
+                self.on_posted(p.req, p.voucher_id, p.item_id, tuple(p.matches))
         return plans
 
     def finish(self) -> None:
@@ -724,7 +756,8 @@ CHUNK = 20_000
 
 def post_stream(uow: UnitOfWork, company: Company, requests: Iterable[PostingRequest | ReskontroError], *,
                 auto_match: bool = True, source: str | None = None, skip_identical: bool = False,
-                progress: Callable[[int], None] | None = None, chunk_size: int | None = None) -> StreamSummary:
+                progress: Callable[[int], None] | None = None, chunk_size: int | None = None,
+                on_posted: PostedHook | None = None) -> StreamSummary:
     """Post any number of requests in chunks inside the caller's unit of work, keeping memory flat.
 
     Errors (also ones handed in from the parser as exceptions) are collected; at the end one
@@ -733,6 +766,7 @@ def post_stream(uow: UnitOfWork, company: Company, requests: Iterable[PostingReq
     date (idempotent re-import); a different one is an error.
     """
     batch = _Batch(uow, company, source=source, defer_parties=True)
+    batch.on_posted = on_posted
     chunk: list[PostingRequest] = []
     total = 0
     size = chunk_size or CHUNK
@@ -1041,57 +1075,64 @@ def reverse_voucher(*, uow: UnitOfWork, company_id: int, voucher_ref: str, on: d
     """Post a reversal of a voucher; its items are unmatched and matched against the reversal."""
     series, year, number = parse_voucher_ref(voucher_ref)
     with uow:
-        repo = uow.repo
-        company = repo.company(company_id)
-        original = repo.voucher_by_number(company_id, series, year, number)
+        original = uow.repo.voucher_by_number(company_id, series, year, number)
         if original is None:
             raise NotFound(f"voucher {voucher_ref} does not exist", field="voucher")
-        vid = int(original["voucher_id"])
-        if original["voucher_type"] in (VoucherType.REVERSAL.value, VoucherType.FX_DIFFERENCE.value):
-            raise ValidationFailed(f"{voucher_ref} is a {original['voucher_type']} voucher and cannot be reversed; "
-                                   f"unmatch or post a new transaction", field="voucher")
-        if repo.reversal_of(company_id, vid) is not None:
-            raise AlreadyReversed(f"voucher {voucher_ref} is already reversed", field="voucher")
-        when = on or original["voucher_date"]
-        batch = _Batch(uow, company, source="reversal")
-        if batch.is_closed(when):
-            raise PeriodClosed(f"period {Period.of(when)} is closed; give a reversal date in an open period",
-                               field="date")
-        cc = company.currency
-        rows = repo.voucher_lines(company_id, vid)
-        lines = reversal_lines([Line(r["account"], from_minor(r["amount_minor"], cc), r["currency"],
-                                     from_minor(r["currency_amount_minor"], r["currency"]), r["vat_code"],
-                                     r["department"], r["project"], r["description"], r["party_id"] is not None)
-                                for r in rows])
-        items = repo.items_by_voucher(company_id, vid)
-        unmatched: list[int] = []
-        for item in items:
-            for m in repo.matches_of_item(company_id, item.item_id):
-                unmatched.append(_unmatch(batch, int(m["match_id"]), when))
-        new_vid = repo.next_ids(company_id, "vouchers")[0]
-        rseries = SERIES[VoucherType.REVERSAL]
-        rnumber = repo.next_voucher_numbers(company_id, rseries, when.year)[0]
-        party_ids = {r["party_id"] for r in rows if r["party_id"] is not None}
-        description = reason or f"Reversal of {voucher_ref}"
-        batch.add_voucher(voucher_id=new_vid, series=rseries, number=rnumber, vtype=VoucherType.REVERSAL, on=when,
-                          description=description, lines=lines,
-                          party_id=next(iter(party_ids)) if party_ids else None, reverses=vid)
-        batch.load_items(items)
-        for item in items:
-            rid = repo.next_ids(company_id, "items")[0]
-            card = repo.party(company_id, item.party_id).card
-            req = PostingRequest(card.kind, ItemType(item.item_type), card.number, when,
-                                 abs(from_minor(item.amount_minor, item.currency)), currency=item.currency,
-                                 description=description)
-            sub = next(ln for ln in lines if ln.is_subledger)
-            plan = _Plan(req, item.party_id, card.posting_terms(), VoucherType.REVERSAL, item.currency,
-                         Decimal(item.rate), when, [sub], item.control_account, voucher_id=new_vid, item_id=rid,
-                         document_number=item.document_number)
-            batch.add_item(plan)
-            batch.item_rows[-1]["line_no"] = next(n for n, r in enumerate(rows, 1) if r["party_id"] is not None)
-            batch.match(item.item_id, rid, method="reversal")
-        batch.flush()
-        repo.audit(company_id, "voucher", vid, "reverse",
-                   [("reversed_by", None, f"{rseries}{when.year}-{rnumber}"), ("reason", None, reason)])
+        result = reverse_posted(uow, uow.repo.company(company_id), int(original["voucher_id"]), on=on, reason=reason)
         uow.commit()
+    return result
+
+
+def reverse_posted(uow: UnitOfWork, company: Company, voucher_id: int, *, on: date | None = None,
+                   reason: str | None = None) -> ReversalResult:
+    """Reverse a voucher inside the caller's unit of work (no commit here): see :func:`reverse_voucher`."""
+    repo, company_id, vid = uow.repo, company.company_id, voucher_id
+    original = repo.voucher(company_id, vid)
+    voucher_ref = f"{original['series']}{original['year']}-{original['number']}"
+    if original["voucher_type"] in (VoucherType.REVERSAL.value, VoucherType.FX_DIFFERENCE.value):
+        raise ValidationFailed(f"{voucher_ref} is a {original['voucher_type']} voucher and cannot be reversed; "
+                               f"unmatch or post a new transaction", field="voucher")
+    if repo.reversal_of(company_id, vid) is not None:
+        raise AlreadyReversed(f"voucher {voucher_ref} is already reversed", field="voucher")
+    when = on or original["voucher_date"]
+    batch = _Batch(uow, company, source="reversal")
+    if batch.is_closed(when):
+        raise PeriodClosed(f"period {Period.of(when)} is closed; give a reversal date in an open period",
+                           field="date")
+    cc = company.currency
+    rows = repo.voucher_lines(company_id, vid)
+    lines = reversal_lines([Line(r["account"], from_minor(r["amount_minor"], cc), r["currency"],
+                                 from_minor(r["currency_amount_minor"], r["currency"]), r["vat_code"],
+                                 r["department"], r["project"], r["description"], r["party_id"] is not None)
+                            for r in rows])
+    items = repo.items_by_voucher(company_id, vid)
+    unmatched: list[int] = []
+    for item in items:
+        for m in repo.matches_of_item(company_id, item.item_id):
+            unmatched.append(_unmatch(batch, int(m["match_id"]), when))
+    new_vid = repo.next_ids(company_id, "vouchers")[0]
+    rseries = SERIES[VoucherType.REVERSAL]
+    rnumber = repo.next_voucher_numbers(company_id, rseries, when.year)[0]
+    party_ids = {r["party_id"] for r in rows if r["party_id"] is not None}
+    description = reason or f"Reversal of {voucher_ref}"
+    batch.add_voucher(voucher_id=new_vid, series=rseries, number=rnumber, vtype=VoucherType.REVERSAL, on=when,
+                      description=description, lines=lines,
+                      party_id=next(iter(party_ids)) if party_ids else None, reverses=vid)
+    batch.load_items(items)
+    for item in items:
+        rid = repo.next_ids(company_id, "items")[0]
+        card = repo.party(company_id, item.party_id).card
+        req = PostingRequest(card.kind, ItemType(item.item_type), card.number, when,
+                             abs(from_minor(item.amount_minor, item.currency)), currency=item.currency,
+                             description=description)
+        sub = next(ln for ln in lines if ln.is_subledger)
+        plan = _Plan(req, item.party_id, card.posting_terms(), VoucherType.REVERSAL, item.currency,
+                     Decimal(item.rate), when, [sub], item.control_account, voucher_id=new_vid, item_id=rid,
+                     document_number=item.document_number)
+        batch.add_item(plan)
+        batch.item_rows[-1]["line_no"] = next(n for n, r in enumerate(rows, 1) if r["party_id"] is not None)
+        batch.match(item.item_id, rid, method="reversal")
+    batch.flush()
+    repo.audit(company_id, "voucher", vid, "reverse",
+               [("reversed_by", None, f"{rseries}{when.year}-{rnumber}"), ("reason", None, reason)])
     return ReversalResult(new_vid, f"{rseries}{when.year}-{rnumber}", tuple(unmatched))

@@ -49,7 +49,7 @@ def build_statement(*, uow: UnitOfWork, company_id: int, params: Mapping[str, st
     open_items = tuple(StatementOpenItem(r.document_number, r.item_type, r.item_date, r.due_date, r.currency,
                                          from_minor(sign * r.amount_minor, r.currency),
                                          from_minor(sign * r.open_minor, r.currency),
-                                         max((date_to - r.due_date).days, 0)) for r in opens)
+                                         max((date_to - r.due_date).days, 0), r.kid) for r in opens)
     closing = stmt_lines[-1].balance if stmt_lines else opening_balance
     return Statement(
         company=Address(company.name, (), None, None, "NORGE"), company_org_number=company.org_number,

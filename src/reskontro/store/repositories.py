@@ -18,6 +18,7 @@ from sqlalchemy import Connection, RowMapping, and_, func, insert, select, text,
 from sqlalchemy.exc import IntegrityError
 
 from reskontro.domain.errors import ConcurrentUpdate, NotFound, OverAllocation
+from reskontro.domain.kid_scheme import KidScheme
 from reskontro.domain.matching import OpenItem
 from reskontro.domain.parties import (
     Block,
@@ -49,6 +50,18 @@ class Company:
     write_off_account: str
     sales_account: str
     purchase_account: str
+    kid_algorithm: str | None = None
+    kid_length: int | None = None
+    kid_source: str | None = None
+    kid_customer_digits: int | None = None
+    suspense_account: str = "2990"
+
+    def kid_scheme(self) -> KidScheme | None:
+        """The KID scheme of the company's OCR agreement, or None when it makes no KIDs."""
+        if self.kid_algorithm is None or self.kid_length is None or self.kid_source is None:
+            return None
+        return KidScheme(self.kid_algorithm, self.kid_length, self.kid_source,  # type: ignore[arg-type]
+                         self.kid_customer_digits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +188,9 @@ class Repository:
         self.conn.execute(insert(t.companies).values(company_id=company_id, created_at=self.now(),
                                                      created_by=self.actor, **values))
         return company_id
+
+    def update_company(self, company_id: int, values: dict[str, Any]) -> None:
+        self.conn.execute(update(t.companies).where(t.companies.c.company_id == company_id).values(**values))
 
     def company(self, company_id: int) -> Company:
         row = self.conn.execute(select(t.companies).where(t.companies.c.company_id == company_id)).mappings().first()
@@ -504,12 +520,14 @@ class Repository:
         i = t.items
         return select(*(i.c[name] for name in ItemRecord.__dataclass_fields__)).where(i.c.company_id == company_id)
 
-    def _to_items(self, rows: Iterable[RowMapping]) -> list[ItemRecord]:
-        return [ItemRecord(**dict(r)) for r in rows]
+    def _to_items(self, rows: Iterable[Any]) -> list[ItemRecord]:
+        # The select names ItemRecord's fields in order: plain tuples, no mapping per row (a bank file of 100k
+        # payments loads hundreds of thousands of items).
+        return [ItemRecord(*r) for r in rows]
 
     def items_by_voucher(self, company_id: int, voucher_id: int) -> list[ItemRecord]:
         q = self._items_select(company_id).where(t.items.c.voucher_id == voucher_id)
-        return self._to_items(self.conn.execute(q).mappings())
+        return self._to_items(self.conn.execute(q))
 
     def item(self, company_id: int, item_id: int, *, lock: bool = False) -> ItemRecord:
         found = self.items(company_id, [item_id], lock=lock)
@@ -522,14 +540,14 @@ class Repository:
         q = self._items_select(company_id).where(t.items.c.item_id.in_(list(item_ids))).order_by(t.items.c.item_id)
         if lock and self.is_postgres:
             q = q.with_for_update()
-        return self._to_items(self.conn.execute(q).mappings())
+        return self._to_items(self.conn.execute(q))
 
     def item_by_document(self, company_id: int, party_id: int, item_type: str, document_number: str
                          ) -> ItemRecord | None:
         i = t.items
         q = self._items_select(company_id).where(i.c.party_id == party_id, i.c.item_type == item_type,
                                                  i.c.document_number == document_number)
-        found = self._to_items(self.conn.execute(q).mappings())
+        found = self._to_items(self.conn.execute(q))
         return found[0] if found else None
 
     def open_items_of_party(self, company_id: int, party_id: int, currency: str | None = None) -> list[ItemRecord]:
@@ -539,7 +557,7 @@ class Repository:
             q = q.where(i.c.currency == currency)
         # "+ 0": ordered by (item_date, item_id), SQLite would walk the company's whole date index to skip
         # the sort (0.1–0.4 s at 1.75M items); so it reads the party's items by index and sorts those few.
-        return self._to_items(self.conn.execute(q.order_by(i.c.item_date, i.c.item_id + 0)).mappings())
+        return self._to_items(self.conn.execute(q.order_by(i.c.item_date, i.c.item_id + 0)))
 
     def documents_by_number(self, company_id: int, document_numbers: Iterable[str]
                             ) -> dict[tuple[int, str, str], tuple[int, int, date, str]]:
@@ -566,13 +584,27 @@ class Repository:
             q = self._items_select(company_id).where(i.c.open_minor != 0, i.c.party_id.in_(ids[k:k + 1000]))
             if lock and self.is_postgres:
                 q = q.order_by(i.c.item_id).with_for_update()
-            out.extend(self._to_items(self.conn.execute(q).mappings()))
+            out.extend(self._to_items(self.conn.execute(q)))
+        return out
+
+    def open_items_by_kid(self, company_id: int, keys: Iterable[tuple[int, str]], *, lock: bool = False
+                          ) -> list[ItemRecord]:
+        """Open items with these (party, KID) pairs, through the KID index (locked on PostgreSQL when asked)."""
+        i = t.items
+        wanted = set(keys)
+        kids = sorted({k for _, k in wanted})
+        out: list[ItemRecord] = []
+        for k in range(0, len(kids), 1000):
+            q = self._items_select(company_id).where(i.c.kid.in_(kids[k:k + 1000]), i.c.open_minor != 0)
+            if lock and self.is_postgres:
+                q = q.order_by(i.c.item_id).with_for_update()
+            out.extend(r for r in self._to_items(self.conn.execute(q)) if (r.party_id, r.kid) in wanted)
         return out
 
     def items_by_document(self, company_id: int, party_id: int, document_number: str) -> list[ItemRecord]:
         i = t.items
         q = self._items_select(company_id).where(i.c.party_id == party_id, i.c.document_number == document_number)
-        return self._to_items(self.conn.execute(q).mappings())
+        return self._to_items(self.conn.execute(q))
 
     def apply_allocations(self, company_id: int, takes: Sequence[tuple[int, int, int]]) -> None:
         """Reduce items' open amounts (GL sign) by (item_id, take, take in company currency) with relative

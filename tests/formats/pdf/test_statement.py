@@ -58,7 +58,7 @@ def statement(**changes: object) -> Statement:
             StatementOpenItem("5001", "invoice", dt.date(2026, 1, 2), dt.date(2026, 2, 1), "NOK",
                               Decimal("2000.00"), Decimal("1000.00"), 55),
             StatementOpenItem("5004", "invoice", dt.date(2026, 3, 20), dt.date(2026, 4, 19), "NOK",
-                              Decimal("234.50"), Decimal("234.50"), 0),
+                              Decimal("234.50"), Decimal("234.50"), 0, kid="0000500418"),
         ),
         generated_at=GENERATED,
     )
@@ -86,7 +86,7 @@ def test_bokmal_labels_numbers_and_dates() -> None:
     for label in ("Kontoutskrift", "Kundenr. 10001", "Periode 01.01.2026 – 31.03.2026", "Dato 28.11.2026",
                   "Valuta NOK", "Bevegelser i perioden", "Åpne poster", "Side 1 av 1",
                   "Dato Bilag Dokument Type Tekst Forfall Beløp Saldo",
-                  "Dokument Type Dato Forfall Valuta Beløp Åpent beløp Dager forf."):
+                  "Dokument KID Type Dato Forfall Valuta Beløp Åpent beløp Dager forf."):
         assert label in text
     assert lines_with(text, "Inngående saldo") == ["01.01.2026 Inngående saldo 1 234,50"]
     assert lines_with(text, "Utgående saldo") == ["31.03.2026 Utgående saldo 1 234,50"]
@@ -103,7 +103,7 @@ def test_bokmal_labels_numbers_and_dates() -> None:
 def test_open_items_with_totals_and_overdue() -> None:
     text = text_of(render_statement(statement()))
     assert "5001 Faktura 02.01.2026 01.02.2026 NOK 2 000,00 1 000,00 55" in text
-    assert "5004 Faktura 20.03.2026 19.04.2026 NOK 234,50 234,50" in text
+    assert "5004 0000500418 Faktura 20.03.2026 19.04.2026 NOK 234,50 234,50" in text  # the KID to pay it with
     assert lines_with(text, "Sum åpne poster") == ["Sum åpne poster NOK 1 234,50"]
     assert lines_with(text, "Herav forfalt") == ["Herav forfalt NOK 1 000,00"]
 
@@ -126,7 +126,7 @@ def test_english_labels_numbers_and_dates() -> None:
     text = text_of(render_statement(statement(language="en")))
     for label in ("Account statement", "Customer no. 10001", "Period 2026-01-01 – 2026-03-31", "Date 2026-11-28",
                   "Transactions in the period", "Open items", "Page 1 of 1", "Org. no. 923 456 783",
-                  "Bank account 1234.56.78903", "Days overdue"):
+                  "Bank account 1234.56.78903", "Days late"):
         assert label in text
     assert lines_with(text, "Opening balance") == ["2026-01-01 Opening balance 1,234.50"]
     assert lines_with(text, "Closing balance") == ["2026-03-31 Closing balance 1,234.50"]

@@ -105,6 +105,7 @@ class StatementOpenItem:
     amount: Decimal
     open_amount: Decimal
     days_overdue: int
+    kid: str | None = None  # what the customer pays the invoice with
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +156,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "org": "Org. no.", "account": "Bank account", "movements": "Transactions in the period",
         "voucher": "Voucher", "document": "Document", "type": "Type", "text": "Text", "due": "Due date",
         "amount": "Amount", "balance": "Balance", "opening": "Opening balance", "closing": "Closing balance",
-        "open_items": "Open items", "open_amount": "Open amount", "days_overdue": "Days overdue",
+        "open_items": "Open items", "open_amount": "Open amount", "days_overdue": "Days late",
         "total_open": "Total open", "total_overdue": "Of which overdue", "no_open": "No open items.",
         "invoice": "Invoice", "credit_note": "Credit note", "payment": "Payment", "write_off": "Write-off",
         "opening_balance": "Opening bal.", "reversal": "Reversal", "fx_difference": "FX difference",
@@ -494,16 +495,16 @@ class _StatementPDF(FPDF):
         if not st.open_items:
             self.text_at(_LEFT, self.y, self.w - _LEFT - _RIGHT, t["no_open"], h=_ROW_H)
             return
-        columns = [_Column(t["document"], 0), _Column(t["type"], 22), _Column(t["date"], 18),
-                   _Column(t["due"], 18), _Column(t["currency"], 15), _Column(t["amount"], 26, "R"),
-                   _Column(t["open_amount"], 26, "R"), _Column(t["days_overdue"], 21, "R")]
+        columns = [_Column(t["document"], 0), _Column("KID", 24), _Column(t["type"], 15), _Column(t["date"], 18),
+                   _Column(t["due"], 18), _Column(t["currency"], 15), _Column(t["amount"], 21, "R"),
+                   _Column(t["open_amount"], 21, "R"), _Column(t["days_overdue"], 18, "R")]
         columns[0] = _Column(t["document"], self.w - _LEFT - _RIGHT - sum(c.width for c in columns))
         rows: list[tuple[Sequence[str | None], bool]] = []
         totals: dict[str, tuple[Decimal, Decimal]] = {}
         for item in st.open_items:
             currency = item.currency.upper()
             overdue_days = str(item.days_overdue) if item.days_overdue > 0 else ""
-            rows.append(([item.document_number, _kind_text(item.item_type, t), self.day(item.date),
+            rows.append(([item.document_number, item.kid or "", _kind_text(item.item_type, t), self.day(item.date),
                           self.day(item.due_date), currency, self.money(item.amount, currency),
                           self.money(item.open_amount, currency), overdue_days], False))
             total, overdue = totals.get(currency, (Decimal(0), Decimal(0)))
@@ -512,7 +513,7 @@ class _StatementPDF(FPDF):
         for currency in sorted(totals, key=lambda c: (c != st.currency.upper(), c)):  # statement currency first
             total, overdue = totals[currency]
             for label, value, bold in ((t["total_open"], total, True), (t["total_overdue"], overdue, False)):
-                rows.append(([label, None, None, None, currency, "", self.money(value, currency), ""], bold))
+                rows.append(([label, None, None, None, None, currency, "", self.money(value, currency), ""], bold))
         self.draw_table(columns, rows)
 
 
