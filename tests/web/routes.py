@@ -29,6 +29,7 @@ class Records:
     voucher: str = "SF2026-1"
     match_id: int = 1
     upload: str = "u" * 43  # a pending import file's token (web/uploads.py); none by default
+    bank_payment_id: int = 1  # a payment of a bank file (web/routes/bank.py); none by default
 
 
 #: Path parameter -> its value in a company (and whether it names a record of that company).
@@ -42,6 +43,7 @@ PATH_PARAMS: dict[str, tuple[Callable[[Records], Any], bool]] = {
     "match_id": (lambda r: r.match_id, True),
     "report": (lambda r: "aged", False),
     "upload": (lambda r: r.upload, True),
+    "bank_payment_id": (lambda r: r.bank_payment_id, True),
 }
 
 #: (METHOD, path) -> a form that the route would accept (files as (name, bytes, type)).
@@ -70,6 +72,14 @@ FORMS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/c/{company_id}/import"): {"kind": "parties", "file": ("probe.csv", b"number,kind\n", "text/csv")},
     ("POST", "/c/{company_id}/import/{upload}/confirm"): {},
     ("POST", "/c/{company_id}/import/{upload}/discard"): {},
+    ("POST", "/c/{company_id}/bank"): {"file": ("probe.txt", b"NY000010", "text/plain")},
+    ("POST", "/c/{company_id}/bank/accounts"): {"account": "15031234562", "name": "Probe", "gl_account": "1920"},
+    ("POST", "/c/{company_id}/bank/kid-scheme"): {"kid_algorithm": "mod10", "kid_length": "10",
+                                                  "kid_source": "invoice"},
+    ("POST", "/c/{company_id}/bank/{upload}/confirm"): {},
+    ("POST", "/c/{company_id}/bank/{upload}/discard"): {},
+    ("POST", "/c/{company_id}/bank/payments/{bank_payment_id}/resolve"): {"party_number": "10001"},
+    ("POST", "/c/{company_id}/bank/payments/{bank_payment_id}/suspense"): {},
 }
 
 #: Changes a read-only user may make, and why: they concern only the user's own things, not the books
@@ -80,7 +90,7 @@ PERSONAL: dict[tuple[str, str], str] = {
 }
 
 #: GET pages that only a user who may write can open (a read-only user gets 403, like their POSTs).
-WRITE_PAGES = ("/new", "/edit", "/postings", "/postings/kid", "/import", "/import/{upload}")
+WRITE_PAGES = ("/new", "/edit", "/postings", "/postings/kid", "/import", "/import/{upload}", "/bank", "/bank/{upload}")
 
 
 def personal_action(url: str) -> bool:

@@ -13,8 +13,10 @@ from datetime import date
 import pytest
 
 from reskontro.domain.parties import PartyKind
+from reskontro.services import bank_payments as bank
 from reskontro.services import parties
 from tests.builders import count, customer, post
+from tests.builders_bank import ocr_file
 from tests.conftest import Ctx
 from tests.web.conftest import PASSWORD, Web
 from tests.web.routes import PERSONAL, WRITE_PAGES, Records, company_calls, personal_action, walk, web_routes
@@ -29,8 +31,13 @@ def a_records(web: Web, ctx: Ctx) -> Records:
                                          number="10001", title="Ring")
     invoice = post(ctx, "invoice", "10001", "1000.00", date(2026, 5, 1), document_number="A-1")
     paid = post(ctx, "payment", "10001", "400.00", date(2026, 5, 10), applies_to="A-1")
+    # A bank payment waiting for review, so that its page and forms exist.
+    bank.add_bank_account(uow=ctx.uow(), company_id=ctx.company_id, account="15031234562", name="Drift")
+    bank.import_bank_file(uow=ctx.uow(), company_id=ctx.company_id, data=ocr_file([{"amount": "5.00"}]),
+                          filename="ocr.txt")
+    queued = bank.review_queue(uow=ctx.uow(), company_id=ctx.company_id).rows[0]
     return Records(web.cid, "10001", document_id, follow_up_id, voucher=invoice.voucher_ref,
-                   match_id=paid.matches[0].match_id)
+                   match_id=paid.matches[0].match_id, bank_payment_id=queued.bank_payment_id)
 
 
 def unsafe_calls(web: Web) -> list:  # type: ignore[type-arg]
@@ -94,7 +101,7 @@ def test_a_read_only_user_gets_403_on_every_change_and_nothing_changes(web: Web,
     # The forms of a change are refused too, not only their submission.
     for path in ("/customers/new", "/suppliers/new", "/customer/10001/edit", "/postings",
                  "/postings?type=payment&kind=customer&party=10001", "/postings/kid?kid=12", "/import",
-                 f"/import/{records.upload}"):
+                 f"/import/{records.upload}", "/bank", f"/bank/{records.upload}"):
         assert b.get(web.url(path)).status_code == 403
     assert count(ctx, "audit_events") == before
 

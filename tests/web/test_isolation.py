@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from reskontro.domain.parties import PartyCard, PartyKind
+from reskontro.services import bank_payments as bank
 from reskontro.services import parties
 from tests.api.conftest import other_company
 from tests.builders import count, post
+from tests.builders_bank import camt054
 from tests.conftest import Ctx
 from tests.web.conftest import Web, new_user
 from tests.web.routes import Call, Records, company_calls, walk
@@ -63,14 +65,19 @@ def populate_b(ctx: Ctx, web: Web | None = None) -> CompanyB:
                         name=f"Bravo Kontakt {tag}")
     follow_up_id = parties.add_follow_up(uow=b.uow(), company_id=cid, kind=PartyKind.CUSTOMER, number="B-777",
                                          title=f"Bravo oppfølging {tag}")
+    bank.add_bank_account(uow=b.uow(), company_id=cid, account="15031234562", name=f"Bravo Bank {tag}")
+    bank.import_bank_file(uow=b.uow(), company_id=cid, filename=f"bravo-bank-{tag}.xml",
+                          data=camt054([{"amount": "12.34", "name": f"Bravo Betaler {tag}"}], msg_id=f"B-{tag}"))
+    payment_id = bank.review_queue(uow=b.uow(), company_id=cid).rows[0].bank_payment_id
     bravo = new_user(ctx, cid, "admin", prefix="bravo")
     upload = b_upload(web, bravo, cid, tag) if web is not None else "u" * 43
     return CompanyB(Records(cid, "B-777", document_id, follow_up_id, voucher=invoice.voucher_ref,
-                            match_id=paid.matches[0].match_id, upload=upload),
+                            match_id=paid.matches[0].match_id, upload=upload, bank_payment_id=payment_id),
                     secrets=(f"Bravo Secret {tag}", f"Bravo Kunde {tag}", f"bravo-secret-{tag}",
                              f"Bravo Kontakt {tag}", f"Bravo oppfølging {tag}", f"bravo verdi {tag}",
                              f"Bravo faktura {tag}", f"Bravo felt {tag}", "923 456 783", f"bravo-import-{tag}",
-                             f"Bravo Import {tag}"))
+                             f"Bravo Import {tag}", f"Bravo Bank {tag}", f"bravo-bank-{tag}",
+                             f"Bravo Betaler {tag}"))
 
 
 def test_a_user_of_one_company_gets_404_for_every_page_of_another(web: Web, ctx: Ctx) -> None:

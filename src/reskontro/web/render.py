@@ -105,6 +105,32 @@ class Links:
         url = f"{self.base}/import/{quote(token, safe='')}"
         return f"{url}/{action}" if action else url
 
+    @property
+    def bank(self) -> str:
+        """Bank files: the upload form, the bank accounts, the KID scheme and the latest files."""
+        return f"{self.base}/bank"
+
+    @property
+    def bank_accounts(self) -> str:
+        return f"{self.base}/bank/accounts"
+
+    @property
+    def kid_scheme(self) -> str:
+        return f"{self.base}/bank/kid-scheme"
+
+    def bank_upload(self, token: str, action: str | None = None) -> str:
+        url = f"{self.base}/bank/{quote(token, safe='')}"
+        return f"{url}/{action}" if action else url
+
+    def bank_queue(self, **query: Any) -> str:
+        """The review queue (``status=suspense``: the payments parked on the suspense account)."""
+        shown = {k: v for k, v in query.items() if v not in (None, "")}
+        return f"{self.base}/bank/queue?{urlencode(shown)}" if shown else f"{self.base}/bank/queue"
+
+    def bank_payment(self, bank_payment_id: int, action: str | None = None) -> str:
+        url = f"{self.base}/bank/payments/{int(bank_payment_id)}"
+        return f"{url}/{action}" if action else url
+
 
 def is_htmx(request: Request) -> bool:
     """A request htmx made for a fragment (a history restore wants the whole page)."""

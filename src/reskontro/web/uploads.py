@@ -174,3 +174,41 @@ class UploadStore:
                     path.unlink()
                     gone += 1
         return gone
+
+
+def confirm_once(*, store: UploadStore, pending: PendingUpload, uow: Callable[[], Any], company_id: int,
+                 user_id: int, key: str, location: str, run: Callable[[BinaryIO], dict[str, Any]],
+                 busy: Callable[[], Any], failed: Callable[[Exception], Any | None]) -> Any:
+    """Import a kept file once: the confirm of every upload-preview-confirm page.
+
+    The key (``web-import:<token>``, ``web-bank:<token>``) is reserved with the idempotency service the API and
+    the posting form use, so a double click or a confirm sent again imports nothing: a finished one redirects to
+    ``location`` (which shows the first result), one still running answers ``busy()``. ``run`` imports the
+    stored file and returns the result record kept with the upload. When it raises, the key is released and
+    ``failed(exc)`` answers (it returns None for an error it does not handle, which is raised again).
+    """
+    from fastapi.responses import RedirectResponse
+
+    from reskontro.services import access
+
+    if pending.result is not None:
+        return RedirectResponse(location, status_code=303)
+    before = access.reserve_idempotency(uow=uow(), company_id=company_id, user_id=user_id, key=key,
+                                        request_hash=pending.sha256)
+    if before is not None:
+        return RedirectResponse(location, status_code=303) if before.status == "done" else busy()
+    try:
+        with store.open(pending) as stored:
+            result = run(stored)
+    except Exception as exc:
+        access.release_idempotency(uow=uow(), company_id=company_id, user_id=user_id, key=key)
+        answer = failed(exc)
+        if answer is None:
+            raise
+        return answer
+    pending.result = result
+    store.update(pending)
+    store.discard_file(pending)
+    access.complete_idempotency(uow=uow(), company_id=company_id, user_id=user_id, key=key, status_code=303,
+                                content_type="text/uri-list", body=location.encode())
+    return RedirectResponse(location, status_code=303)

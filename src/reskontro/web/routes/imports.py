@@ -27,14 +27,14 @@ Read-only users get 403 on every page here (the upload form too).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, BinaryIO, cast
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from reskontro.domain.errors import ImportFailed
-from reskontro.services import access, imports
+from reskontro.domain.errors import ImportFailed, NotFound
+from reskontro.services import imports
 from reskontro.services.imports import IMPORT_KINDS, ImportKind, ImportPreview, ImportSummary
 from reskontro.web import import_problems
 from reskontro.web.deps import Desk, Writer
@@ -42,7 +42,7 @@ from reskontro.web.errors import TooLarge
 from reskontro.web.i18n import N_, Translator
 from reskontro.web.render import Links, page
 from reskontro.web.routes.auth import Form, text
-from reskontro.web.uploads import MAX_UPLOAD_BYTES, PendingUpload, UploadStore, UploadTooLarge
+from reskontro.web.uploads import MAX_UPLOAD_BYTES, PendingUpload, UploadStore, UploadTooLarge, confirm_once
 
 router = APIRouter()
 
@@ -65,8 +65,11 @@ def _store(request: Request) -> UploadStore:
 
 
 def _upload(request: Request, desk: Desk, token: str) -> PendingUpload:
-    return _store(request).find(token, company_id=desk.company_id, user_id=desk.session.principal.user_id,
-                                session_id=desk.session.session_id)
+    pending = _store(request).find(token, company_id=desk.company_id, user_id=desk.session.principal.user_id,
+                                   session_id=desk.session.session_id)
+    if pending.kind not in IMPORT_KINDS:  # a bank file's token (web/routes/bank.py): not an import
+        raise NotFound("there is no such upload", field="upload")
+    return pending
 
 
 def _preview_record(p: ImportPreview) -> dict[str, Any]:
@@ -147,26 +150,15 @@ def confirm(request: Request, desk: Writer, upload: Token) -> Response:
     t = Translator(desk.visitor.lang)
     store = _store(request)
     pending = _upload(request, desk, upload)
-    location = Links(desk.company_id).upload(pending.token)
-    if pending.result is not None:
-        return RedirectResponse(location, status_code=303)
-    user_id = desk.session.principal.user_id
-    key = KEY_PREFIX + pending.token
-    before = access.reserve_idempotency(uow=desk.uow(), company_id=desk.company_id, user_id=user_id, key=key,
-                                        request_hash=pending.sha256)
-    if before is not None:
-        if before.status == "done":
-            return RedirectResponse(location, status_code=303)
-        return _preview(request, desk, pending, status=409, notice=t.gettext(
-            "This file is being imported already (a double click?). Reload the page in a moment."))
-    run = imports.import_parties if pending.kind == "parties" else imports.import_transactions
-    try:
-        with store.open(pending) as stored:
-            summary = run(uow=desk.uow(), company_id=desk.company_id, data=stored, filename=pending.filename)
-    except Exception as exc:
-        access.release_idempotency(uow=desk.uow(), company_id=desk.company_id, user_id=user_id, key=key)
+    importer = imports.import_parties if pending.kind == "parties" else imports.import_transactions
+
+    def run(stored: BinaryIO) -> dict[str, Any]:
+        return _summary_record(importer(uow=desk.uow(), company_id=desk.company_id, data=stored,
+                                        filename=pending.filename))
+
+    def failed(exc: Exception) -> Response | None:
         if not isinstance(exc, ImportFailed):
-            raise
+            return None
         # The ledger changed since the preview (a period closed, a party went): show the problems now.
         with store.open(pending) as stored:
             preview = imports.preview_import(uow=desk.uow(), company_id=desk.company_id,
@@ -176,12 +168,13 @@ def confirm(request: Request, desk: Writer, upload: Token) -> Response:
         store.update(pending)
         return _preview(request, desk, pending, status=422, notice=t.gettext(
             "Nothing was imported: the ledger changed since the preview. The problems are below."))
-    pending.result = _summary_record(summary)
-    store.update(pending)
-    store.discard_file(pending)
-    access.complete_idempotency(uow=desk.uow(), company_id=desk.company_id, user_id=user_id, key=key,
-                                status_code=303, content_type="text/uri-list", body=location.encode())
-    return RedirectResponse(location, status_code=303)
+
+    return cast(Response, confirm_once(
+        store=store, pending=pending, uow=desk.uow, company_id=desk.company_id,
+        user_id=desk.session.principal.user_id, key=KEY_PREFIX + pending.token,
+        location=Links(desk.company_id).upload(pending.token), run=run, failed=failed,
+        busy=lambda: _preview(request, desk, pending, status=409, notice=t.gettext(
+            "This file is being imported already (a double click?). Reload the page in a moment."))))
 
 
 @router.post("/c/{company_id}/import/{upload}/discard")

@@ -68,6 +68,7 @@ VOUCHER_TYPES = {
     "customer_payment": N_("Incoming payment"), "supplier_invoice": N_("Supplier invoice"),
     "supplier_credit_note": N_("Supplier credit note"), "supplier_payment": N_("Outgoing payment"),
     "write_off": N_("Write-off"), "opening_balance": N_("Opening balance"), "fx_difference": N_("Exchange difference"),
+    "bank_suspense": N_("Bank suspense"),
     "reversal": N_("Reversal"),
 }
 #: How a match was made.
