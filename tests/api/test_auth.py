@@ -55,7 +55,7 @@ def test_every_route_but_sign_in_and_the_docs_answers_401_without_a_token(api: A
                 continue
             url = path.format(company_id=api.cid, kind="customer", number="1", block="credit_stop",
                               follow_up_id=1, document_id=1, code="x", ref="SF2026-1", match_id=1, name="q",
-                              bank_payment_id=1)
+                              bank_payment_id=1, proposal_id=1, approval_id=1, line_no=1)
             response = api.client.request(method.upper(), url)
             assert response.status_code == 401, f"{method.upper()} {path}: {response.status_code}"
             checked += 1

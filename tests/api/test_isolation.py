@@ -103,6 +103,10 @@ PATH_PARAMS = {
     "match_id": lambda b: b.match_id,
     "name": lambda b: b.query,
     "bank_payment_id": lambda b: b.bank_payment_id,
+    # A has no proposals or approvals at all: these ids name nothing of A's (and B's company is not A's to reach).
+    "proposal_id": lambda b: 1,
+    "approval_id": lambda b: 1,
+    "line_no": lambda b: 1,
 }
 
 #: Per-route overrides of PATH_PARAMS, for a route whose parameter of a common name means something else
@@ -171,6 +175,19 @@ BODIES: dict[tuple[str, str], tuple[Any, bool]] = {
     ("POST", "/companies/{company_id}/bank/payments/{bank_payment_id}/resolve"): (
         lambda b: {"json": {"party_number": b.customer}}, True),
     ("POST", "/companies/{company_id}/bank/payments/{bank_payment_id}/suspense"): (lambda b: {"json": {}}, True),
+    ("POST", "/companies/{company_id}/payments/accounts/{approval_id}/decide"): (
+        lambda b: {"json": {"approve": True}}, True),
+    ("POST", "/companies/{company_id}/payments/proposals"): (
+        lambda b: {"json": {"debtor_account": "15031234562", "execution_date": "2099-01-02"}}, False),
+    ("PATCH", "/companies/{company_id}/payments/proposals/{proposal_id}/lines/{line_no}"): (
+        lambda b: {"json": {"amount": "1.00"}}, True),
+    ("POST", "/companies/{company_id}/payments/proposals/{proposal_id}/approve"): (lambda b: {}, True),
+    ("POST", "/companies/{company_id}/payments/proposals/{proposal_id}/cancel"): (lambda b: {}, True),
+    ("POST", "/companies/{company_id}/payments/proposals/{proposal_id}/export"): (lambda b: {"json": {}}, True),
+    ("POST", "/companies/{company_id}/payments/status-reports"): (
+        lambda b: {"files": {"file": ("s.xml", b"<x/>", "application/xml")}}, False),
+    ("PUT", "/companies/{company_id}/payments/settings"): (lambda b: {"json": {"approvals": 2}}, False),
+    ("PUT", "/companies/{company_id}/payments/bankrupt/{number}"): (lambda b: {"json": {"since": None}}, True),
 }
 
 #: Routes outside any company, and how each is checked.

@@ -41,6 +41,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "audit",
     "reports",
     "bank",
+    "payments",
     # ─── Add a router module here, one line each (e.g. "reports",). ──────────────────────────────────────
     # The company-isolation and schemathesis tests walk every route in the OpenAPI document, so a new
     # route is tested there too; a new path parameter or request body needs a line in
@@ -85,6 +86,8 @@ def create_app(app: App, *, login_limiter: LoginLimiter | None = None) -> FastAP
                       {"name": "reports", "description": "Every report in JSON, CSV or XLSX; statements as PDF."},
                       {"name": "bank", "description": "Bank files in (OCR Giro, camt.054/053), the review queue, "
                                                       "bank accounts and the KID scheme."},
+                      {"name": "payments", "description": "The due list, payment proposals, pain.001 out, "
+                                                          "pain.002 in, supplier bank-account approvals."},
                   ])
     api.state.reskontro = app
     api.state.login_limiter = login_limiter or LoginLimiter()

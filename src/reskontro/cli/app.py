@@ -756,11 +756,13 @@ def main() -> None:
 # The report commands are generated from the report catalogue (they register on report_app).
 from reskontro.cli import reports as _reports  # noqa: E402, F401
 from reskontro.cli.bank import bank_app  # noqa: E402
+from reskontro.cli.pay import pay_app  # noqa: E402
 from reskontro.cli.serve import serve_command  # noqa: E402
 from reskontro.cli.users import users_app  # noqa: E402
 
 app.add_typer(users_app, name="user")
 app.add_typer(bank_app, name="bank")
+app.add_typer(pay_app, name="pay")
 app.command("serve", help="Run the web UI and the REST API (uvicorn) on this database.")(serve_command)
 
 if __name__ == "__main__":  # pragma: no cover

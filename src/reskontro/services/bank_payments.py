@@ -47,12 +47,13 @@ from reskontro.services.imports import file_sha256
 from reskontro.services.posting import MatchMade, PostingRequest, _Batch, post_batch, post_stream, reverse_posted
 from reskontro.services.unit_of_work import UnitOfWork
 from reskontro.store import bank as sql
+from reskontro.store import payments_out as out_sql
 from reskontro.store.repositories import Company
 
 Progress = Callable[[int], None]
 
-#: How a bank payment was tied to its party.
-METHODS = ("kid", "text", "payer", "manual", "suspense", "reversal")
+#: How a bank payment was tied to its party ("payline": the bank's debit of a payment of ours, by EndToEndId).
+METHODS = ("kid", "text", "payer", "payline", "manual", "suspense", "reversal")
 
 
 # -- the company's bank accounts ----------------------------------------------------------------------------
@@ -135,6 +136,8 @@ class _Decision:
     item_id: int | None = None
     invoice_item_id: int | None = None
     reverses: int | None = None
+    kind: PartyKind = PartyKind.CUSTOMER
+    line: dict[str, Any] | None = None  # money out: the payment line of ours it pays (by its EndToEndId)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,9 +246,19 @@ def _decide(uow: UnitOfWork, company: Company, parsed: BankFile, filename: str,
                 d.kid = kid_mod.validate(d.tx.kid, algorithm)
             except (kid_mod.InvalidFormat, kid_mod.InvalidLength, kid_mod.InvalidChecksum):
                 d.note = f"KID {d.tx.kid} fails its check digit"
+    # Money out: the bank's debit of a payment we sent, known by its EndToEndId (camt.054 "D").
+    ours = out_sql.lines_by_end_to_end(conn, cid, {d.tx.end_to_end_id for d in todo if d.tx.end_to_end_id
+                                                   and not d.tx.credit and not d.tx.reversal})
     for d in todo:
+        line = ours.get(d.tx.end_to_end_id or "") if not d.tx.credit and not d.tx.reversal else None
         if (d.tx.booking_date.year, d.tx.booking_date.month) in closed:
             d.note = f"period {Period.of(d.tx.booking_date)} is closed"
+            d.method = "closed"
+        elif line is not None and line["status"] == "in_payment" and line["currency"] == d.tx.currency:
+            d.kind, d.line, d.party_id, d.method, d.status = PartyKind.SUPPLIER, line, int(line["party_id"]), \
+                "payline", "posted"
+        elif line is not None:
+            d.note = f"payment {d.tx.end_to_end_id} of ours is {line['status']}, not in payment"
             d.method = "closed"
         elif not d.tx.credit and not d.tx.reversal:
             d.note = "money out: post it to the supplier it paid"
@@ -419,8 +432,8 @@ def import_bank_file(*, uow: UnitOfWork, company_id: int, data: bytes | BinaryIO
             targets = [m.debit_item_id if m.credit_item_id == item_id else m.credit_item_id for m in matches]
             d.invoice_item_id = targets[0] if targets else None
 
-        requests = (_payment_request(d, numbers[d.party_id], PartyKind.CUSTOMER,
-                                     accounts[d.tx.account].gl_account)
+        requests = (_payment_request(d, numbers[d.party_id], d.kind, accounts[d.tx.account].gl_account,
+                                     applies_to=d.line["document_number"] if d.line else None)
                     for d in decisions if d.status == "posted" and d.party_id is not None)
         try:
             post_stream(uow, company, requests, source=f"bank:{sha[:16]}", progress=progress, on_posted=posted)
@@ -436,6 +449,10 @@ def import_bank_file(*, uow: UnitOfWork, company_id: int, data: bytes | BinaryIO
         repo.insert_rows("bank_payments", [_row(company_id, file_id, pid, d) for pid, d in zip(ids, decisions,
                                                                                              strict=True)])
         pay_ids = {d.seq: pid for pid, d in zip(ids, decisions, strict=True)}
+        for d in decisions:  # our payments the bank has made: their lines are paid
+            if d.line is not None and d.status == "posted":
+                out_sql.set_lines(conn, company_id, int(d.line["proposal_id"]), [int(d.line["line_no"])],
+                                  {"status": "paid", "bank_payment_id": pay_ids[d.seq]}, only=("in_payment",))
         for d in decisions:  # reversals, after the payments of this very file are in
             if d.tx.reversal and d.status == "review" and d.method == "reversal":
                 _reverse_payment(uow, company, d, pay_ids[d.seq])

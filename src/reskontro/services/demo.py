@@ -27,6 +27,7 @@ from reskontro.services.bank_payments import add_bank_account, import_bank_file
 from reskontro.services.companies import init_company, set_kid_scheme
 from reskontro.services.posting import PostingRequest, post_stream
 from reskontro.services.unit_of_work import UnitOfWork
+from reskontro.store import payments_out as payments_sql
 
 _FIRST = ("Fjord", "Nord", "Vest", "Sol", "Berg", "Havn", "Skog", "Elve", "Lys", "Stein", "Bre", "Dal", "Vik",
           "Nes", "Holm", "Lia", "Mo", "Sand", "Eik", "Bjørk")
@@ -207,6 +208,15 @@ def build_demo(*, uow_factory: Callable[[], UnitOfWork], today: date, customers:
         uow.commit()
     bank = import_bank_file(uow=uow_factory(), company_id=company_id, data=_ocr_file(unpaid, today, rng),
                             filename=f"OCR{today:%Y%m%d}.txt")
+    # The suppliers' bank accounts came onto the cards in this set-up: a controller approved all but two (those two
+    # show the guard: the due list will not pay them until a second user approves).
+    uow = uow_factory()
+    with uow:
+        pending = payments_sql.approvals(uow.repo.conn, company_id, "pending")
+        for row in pending[2:]:
+            payments_sql.decide_approval(uow.repo.conn, company_id, int(row["approval_id"]), "approved",
+                                         "kontroller", uow.now(), "approved when the demo was set up")
+        uow.commit()
     return DemoSummary(company_id, len(customers_list), len(suppliers_list), summary.posted, summary.matches,
                        bank.posted, bank.review)
 

@@ -119,12 +119,12 @@ def import_parties(*, uow: UnitOfWork, company_id: int, data: bytes | BinaryIO, 
                 skipped += 1
                 continue
             record = repo.party(company_id, pid)
-            repo.update_party(company_id, pid, record.version, card)
+            repo.update_party(company_id, pid, record.version, card, source="import")
             repo.audit(company_id, "party", pid, "import_update", diff)
             updated += 1
         if problems:
             raise _fail(problems, total)
-        ids = repo.insert_parties(company_id, new_cards)
+        ids = repo.insert_parties(company_id, new_cards, source="import")
         created = len(ids)
         if progress:
             progress(len(cards))

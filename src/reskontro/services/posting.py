@@ -50,6 +50,7 @@ from reskontro.domain.vouchers import (
     reversal_lines,
     voucher_type_for,
 )
+from reskontro.identifiers import bank as bank_ids
 from reskontro.identifiers import kid as kid_mod
 from reskontro.money import MoneyError, check_currency, from_minor, round_money, to_decimal, to_minor
 from reskontro.services.unit_of_work import UnitOfWork
@@ -78,6 +79,7 @@ class PostingRequest:
     applies_to: str | None = None
     lines: tuple[CounterLine, ...] = ()
     row: int | None = None
+    payee_account: str | None = None  # a supplier invoice: the account it says to pay to (compared with the card)
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +337,15 @@ class _Batch:
             except (kid_mod.InvalidFormat, kid_mod.InvalidChecksum):
                 raise ValidationFailed(f"KID {req.kid!r} fails the MOD10 and MOD11 check digit",
                                        field="kid") from None
+        if req.payee_account is not None:
+            if req.kind is not PartyKind.SUPPLIER or req.item_type is not ItemType.INVOICE:
+                raise ValidationFailed("only a supplier invoice says which account to pay to", field="payee_account")
+            try:
+                payee = bank_ids.validate_account(req.payee_account)
+            except bank_ids.ValidationError as exc:
+                raise ValidationFailed(f"payee account {req.payee_account!r} is not valid ({exc})",
+                                       field="payee_account") from None
+            req = replace(req, payee_account=payee)
         rate = self.rate_for(currency, req.doc_date, req.rate)
         if req.item_type is ItemType.INVOICE:
             due = req.due_date or req.doc_date + timedelta(days=card.payment_terms_days)
@@ -421,7 +432,7 @@ class _Batch:
             "currency": p.currency, "rate": str(p.rate), "amount_minor": amount_minor, "open_minor": amount_minor,
             "amount_company_minor": company_minor, "open_company_minor": company_minor,
             "control_account": p.control_account, "description": req.description, "closed_on": None,
-            "last_alloc_date": None, "version": 1})
+            "last_alloc_date": None, "payee_account": req.payee_account, "version": 1})
         self._keep(_ItemState(p.item_id, p.party_id, p.document_number, req.doc_date, p.currency, req.kid,
                               amount_minor, company_minor, amount_minor, company_minor, preexisting=False))
 
@@ -972,6 +983,18 @@ def match_selected(*, uow: UnitOfWork, company_id: int, item_ids: Sequence[int],
         batch.flush()
         _audit_matches(uow, company_id, made)
         uow.commit()
+    return made
+
+
+def match_within(uow: UnitOfWork, company: Company, pairs: Sequence[tuple[int, int, Decimal | None]], *,
+                 method: str) -> list[MatchMade]:
+    """Make given matches inside the caller's unit of work (no commit here), in order; each pair takes all that
+    fits, or the amount given. A payment proposal nets a supplier's credit notes against its invoices so."""
+    batch = _Batch(uow, company, source=method)
+    _load_locked(uow, batch, company.company_id, (i for a, b, _ in pairs for i in (a, b)))
+    made = [batch.match(a, b, method=method, amount=amount) for a, b, amount in pairs]
+    batch.flush()
+    _audit_matches(uow, company.company_id, made)
     return made
 
 

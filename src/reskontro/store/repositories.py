@@ -55,6 +55,7 @@ class Company:
     kid_source: str | None = None
     kid_customer_digits: int | None = None
     suspense_account: str = "2990"
+    payment_approvals: int = 1
 
     def kid_scheme(self) -> KidScheme | None:
         """The KID scheme of the company's OCR agreement, or None when it makes no KIDs."""
@@ -350,9 +351,37 @@ class Repository:
         self.conn.execute(insert(t.parties).values(company_id=company_id, party_id=party_id, version=1,
                                                    created_at=self.now(), created_by=self.actor,
                                                    **card_values(card)))
+        self.note_bank_accounts(company_id, [(party_id, card)])
         return party_id
 
-    def insert_parties(self, company_id: int, cards: Sequence[PartyCard]) -> list[int]:
+    def note_bank_accounts(self, company_id: int, cards: Sequence[tuple[int, PartyCard]], source: str = "card"
+                           ) -> None:
+        """A supplier's bank account that is new to it waits for a second user's approval before the due list pays
+        to it (``bank_account_approvals``); an account it had approved or waiting already is left as it is."""
+        wanted = {(pid, c.bank_account): c.bic for pid, c in cards
+                  if c.kind is PartyKind.SUPPLIER and c.bank_account}
+        if not wanted:
+            return
+        a = t.bank_account_approvals
+        known: set[tuple[int, str]] = set()
+        pids = sorted({pid for pid, _ in wanted})
+        for k in range(0, len(pids), 1000):
+            q = select(a.c.party_id, a.c.account).where(a.c.company_id == company_id,
+                                                        a.c.party_id.in_(pids[k:k + 1000]),
+                                                        a.c.status.in_(("pending", "approved")))
+            known.update((int(pid), acc) for pid, acc in self.conn.execute(q))
+        new = [(key, bic) for key, bic in wanted.items() if key not in known]
+        if not new:
+            return
+        ids = self.next_ids(company_id, "bank_account_approvals", len(new))
+        now = self.now()
+        self.insert_rows("bank_account_approvals", [{
+            "company_id": company_id, "approval_id": aid, "party_id": pid, "account": acc, "bic": bic,
+            "source": source, "status": "pending", "requested_by": self.actor, "requested_at": now,
+            "decided_by": None, "decided_at": None, "note": None} for aid, ((pid, acc), bic) in zip(ids, new,
+                                                                                                   strict=True)])
+
+    def insert_parties(self, company_id: int, cards: Sequence[PartyCard], source: str = "card") -> list[int]:
         """Bulk insert of new parties, each with a creation audit event."""
         ids = self.next_ids(company_id, "parties", len(cards))
         now = self.now()
@@ -364,9 +393,11 @@ class Repository:
             "company_id": company_id, "audit_id": aid, "at": now, "actor": self.actor, "entity": "party",
             "entity_id": str(pid), "action": "create", "field": "number", "old_value": None, "new_value": c.number}
             for aid, pid, c in zip(audit_ids, ids, cards, strict=True)])
+        self.note_bank_accounts(company_id, list(zip(ids, cards, strict=True)), source)
         return ids
 
-    def update_party(self, company_id: int, party_id: int, version: int, card: PartyCard) -> int:
+    def update_party(self, company_id: int, party_id: int, version: int, card: PartyCard, source: str = "card"
+                     ) -> int:
         """Save the card if nobody else changed it since ``version``; return the new version."""
         p = t.parties
         done = self.conn.execute(update(p).where(p.c.company_id == company_id, p.c.party_id == party_id,
@@ -374,6 +405,7 @@ class Repository:
                                  .values(version=version + 1, **card_values(card))).rowcount
         if not done:
             raise ConcurrentUpdate(f"party {card.number} was changed by someone else; reload and try again")
+        self.note_bank_accounts(company_id, [(party_id, card)], source)
         return version + 1
 
     def party(self, company_id: int, party_id: int) -> PartyRecord:

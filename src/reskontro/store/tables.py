@@ -69,9 +69,12 @@ companies = Table(
     Column("kid_source", String(20)),  # invoice / customer / customer_invoice
     Column("kid_customer_digits", Integer),  # with customer_invoice: how many digits the customer number takes
     Column("suspense_account", String(10), nullable=False, server_default="2990"),
+    # Payments out (migration 0012): how many users approve a payment proposal (2: not the proposer alone).
+    Column("payment_approvals", Integer, nullable=False, server_default="1"),
     UniqueConstraint("org_number"),
     CheckConstraint("kid_algorithm IS NULL OR (kid_algorithm IN ('mod10', 'mod11') AND kid_length BETWEEN 2 AND 25 "
                     "AND kid_source IN ('invoice', 'customer', 'customer_invoice'))", name="kid_scheme"),
+    CheckConstraint("payment_approvals IN (1, 2)", name="payment_approvals"),
 )
 
 id_counters = Table(
@@ -178,6 +181,7 @@ parties = Table(
     Column("credit_stop_since", Date),
     Column("payment_block_reason", String(200)),
     Column("payment_block_since", Date),
+    Column("bankrupt_since", Date),  # set from the register (issue 7) or by hand: the due list flags the supplier
     Column("version", Integer, nullable=False),
     *_created(),
     PrimaryKeyConstraint("company_id", "party_id"),
@@ -382,6 +386,7 @@ items = Table(
     Column("disputed_since", Date),
     Column("dispute_note", String(500)),
     Column("collection_since", Date),
+    Column("payee_account", String(34)),  # a supplier invoice: the account it says to pay to (EHF, scan)
     Column("version", Integer, nullable=False),
     PrimaryKeyConstraint("company_id", "item_id"),
     UniqueConstraint("company_id", "party_id", "item_type", "document_number"),
@@ -637,6 +642,92 @@ bank_payments = Table(
     # The same payment read again from another file: found by its bank reference.
     Index("ix_bank_payments_reference", "company_id", "bank_reference", sqlite_where=text("bank_reference IS NOT NULL"),
           postgresql_where=text("bank_reference IS NOT NULL")),
+)
+
+# -- payments out (migration 0012) ---------------------------------------------------------------------------
+
+#: A supplier bank account as it came onto a card (by hand, by import or from an invoice), and whether a second
+#: user approved it: the due list pays only to an approved account of the supplier.
+bank_account_approvals = Table(
+    "bank_account_approvals", metadata,
+    _company(),
+    Column("approval_id", BigInteger, nullable=False),
+    Column("party_id", BigInteger, nullable=False),
+    Column("account", String(34), nullable=False),
+    Column("bic", String(11)),
+    Column("source", String(10), nullable=False),  # card / import / invoice / migration
+    Column("status", String(10), nullable=False),  # pending / approved / rejected
+    Column("requested_by", String(100), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("note", String(500)),
+    PrimaryKeyConstraint("company_id", "approval_id"),
+    ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"]),
+    CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+    CheckConstraint("status = 'pending' OR decided_by IS NOT NULL", name="decided"),
+    Index("ix_bank_account_approvals_party", "company_id", "party_id", "account"),
+)
+
+#: A payment proposal: supplier items chosen from the due list, approved, then written as a pain.001.
+payment_proposals = Table(
+    "payment_proposals", metadata,
+    _company(),
+    Column("proposal_id", BigInteger, nullable=False),
+    Column("status", String(10), nullable=False),  # draft / approved / exported / cancelled
+    Column("debtor_account", String(34), nullable=False),  # ours, from bank_accounts
+    Column("execution_date", Date, nullable=False),
+    Column("message_id", String(35)),
+    Column("pain_version", String(2)),
+    Column("file", LargeBinary),  # the pain.001 as written, for download
+    Column("exported_at", DateTime(timezone=True)),
+    Column("exported_by", String(100)),
+    Column("version", Integer, nullable=False),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "proposal_id"),
+    UniqueConstraint("company_id", "message_id"),
+    ForeignKeyConstraint(["company_id", "debtor_account"], ["bank_accounts.company_id", "bank_accounts.account"]),
+    CheckConstraint("status IN ('draft', 'approved', 'exported', 'cancelled')", name="status"),
+)
+
+payment_approvals = Table(
+    "payment_approvals", metadata,
+    _company(),
+    Column("proposal_id", BigInteger, nullable=False),
+    Column("approved_by", String(100), nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("company_id", "proposal_id", "approved_by"),
+    ForeignKeyConstraint(["company_id", "proposal_id"], ["payment_proposals.company_id",
+                                                         "payment_proposals.proposal_id"]),
+)
+
+#: One payment of a proposal: an item, the amount to pay (a part payment is less than its open amount), where to.
+payment_lines = Table(
+    "payment_lines", metadata,
+    _company(),
+    Column("proposal_id", BigInteger, nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("item_id", BigInteger, nullable=False),
+    Column("party_id", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # positive: what is paid
+    Column("creditor_account", String(34), nullable=False),
+    Column("creditor_bic", String(11)),
+    Column("kid", String(25)),
+    Column("text", String(140)),
+    Column("end_to_end_id", String(35), nullable=False),
+    # proposed → in_payment (exported) → paid (the bank's debit came back) | rejected (pain.002) | cancelled
+    Column("status", String(10), nullable=False),
+    Column("reason", String(500)),  # why the bank rejected it
+    Column("bank_payment_id", BigInteger),  # the debit that paid it
+    PrimaryKeyConstraint("company_id", "proposal_id", "line_no"),
+    UniqueConstraint("company_id", "end_to_end_id"),
+    ForeignKeyConstraint(["company_id", "proposal_id"], ["payment_proposals.company_id",
+                                                         "payment_proposals.proposal_id"]),
+    ForeignKeyConstraint(["company_id", "item_id"], ["items.company_id", "items.item_id"]),
+    CheckConstraint("status IN ('proposed', 'in_payment', 'paid', 'rejected', 'cancelled')", name="status"),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    Index("ix_payment_lines_item", "company_id", "item_id"),
 )
 
 imports = Table(
