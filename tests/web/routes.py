@@ -30,6 +30,8 @@ class Records:
     match_id: int = 1
     upload: str = "u" * 43  # a pending import file's token (web/uploads.py); none by default
     bank_payment_id: int = 1  # a payment of a bank file (web/routes/bank.py); none by default
+    proposal_id: int = 1  # a payment proposal (web/routes/payments.py); none by default
+    approval_id: int = 1  # a supplier bank account's approval (web/routes/payments.py); none by default
 
 
 #: Path parameter -> its value in a company (and whether it names a record of that company).
@@ -44,6 +46,9 @@ PATH_PARAMS: dict[str, tuple[Callable[[Records], Any], bool]] = {
     "report": (lambda r: "aged", False),
     "upload": (lambda r: r.upload, True),
     "bank_payment_id": (lambda r: r.bank_payment_id, True),
+    "proposal_id": (lambda r: r.proposal_id, True),
+    "line_no": (lambda r: 1, False),
+    "approval_id": (lambda r: r.approval_id, True),
 }
 
 #: (METHOD, path) -> a form that the route would accept (files as (name, bytes, type)).
@@ -80,6 +85,15 @@ FORMS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/c/{company_id}/bank/{upload}/discard"): {},
     ("POST", "/c/{company_id}/bank/payments/{bank_payment_id}/resolve"): {"party_number": "10001"},
     ("POST", "/c/{company_id}/bank/payments/{bank_payment_id}/suspense"): {},
+    ("POST", "/c/{company_id}/payments/proposals"): {"debtor_account": "15031234562", "execution_date": "2026-07-01",
+                                                     "due_by": ""},
+    ("POST", "/c/{company_id}/payments/proposals/{proposal_id}/lines/{line_no}"): {"amount": "1,00"},
+    ("POST", "/c/{company_id}/payments/proposals/{proposal_id}/approve"): {},
+    ("POST", "/c/{company_id}/payments/proposals/{proposal_id}/cancel"): {},
+    ("POST", "/c/{company_id}/payments/proposals/{proposal_id}/export"): {"version": "09"},
+    ("POST", "/c/{company_id}/payments/status-reports"): {"file": ("probe.xml", b"<x/>", "application/xml")},
+    ("POST", "/c/{company_id}/payments/settings"): {"payment_approvals": "2"},
+    ("POST", "/c/{company_id}/payments/accounts/{approval_id}"): {"decision": "approve"},
 }
 
 #: Changes a read-only user may make, and why: they concern only the user's own things, not the books

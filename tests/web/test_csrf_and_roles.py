@@ -20,6 +20,7 @@ from tests.builders_bank import ocr_file
 from tests.conftest import Ctx
 from tests.web.conftest import PASSWORD, Web
 from tests.web.routes import PERSONAL, WRITE_PAGES, Records, company_calls, personal_action, walk, web_routes
+from tests.web.test_payments import exported_proposal
 
 
 def a_records(web: Web, ctx: Ctx) -> Records:
@@ -36,8 +37,11 @@ def a_records(web: Web, ctx: Ctx) -> Records:
     bank.import_bank_file(uow=ctx.uow(), company_id=ctx.company_id, data=ocr_file([{"amount": "5.00"}]),
                           filename="ocr.txt")
     queued = bank.review_queue(uow=ctx.uow(), company_id=ctx.company_id).rows[0]
+    # A payment proposal written as a pain.001, and its supplier's approved bank account.
+    proposal_id, approval_id = exported_proposal(ctx)
     return Records(web.cid, "10001", document_id, follow_up_id, voucher=invoice.voucher_ref,
-                   match_id=paid.matches[0].match_id, bank_payment_id=queued.bank_payment_id)
+                   match_id=paid.matches[0].match_id, bank_payment_id=queued.bank_payment_id,
+                   proposal_id=proposal_id, approval_id=approval_id)
 
 
 def unsafe_calls(web: Web) -> list:  # type: ignore[type-arg]

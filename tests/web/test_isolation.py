@@ -27,6 +27,7 @@ from tests.builders_bank import camt054
 from tests.conftest import Ctx
 from tests.web.conftest import Web, new_user
 from tests.web.routes import Call, Records, company_calls, walk
+from tests.web.test_payments import exported_proposal
 
 
 @dataclass
@@ -69,15 +70,18 @@ def populate_b(ctx: Ctx, web: Web | None = None) -> CompanyB:
     bank.import_bank_file(uow=b.uow(), company_id=cid, filename=f"bravo-bank-{tag}.xml",
                           data=camt054([{"amount": "12.34", "name": f"Bravo Betaler {tag}"}], msg_id=f"B-{tag}"))
     payment_id = bank.review_queue(uow=b.uow(), company_id=cid).rows[0].bank_payment_id
+    proposal_id, approval_id = exported_proposal(b, number="B-L1", name=f"Bravo Leverandør {tag} AS",
+                                                 document=f"Bravo-LF-{tag}")
     bravo = new_user(ctx, cid, "admin", prefix="bravo")
     upload = b_upload(web, bravo, cid, tag) if web is not None else "u" * 43
     return CompanyB(Records(cid, "B-777", document_id, follow_up_id, voucher=invoice.voucher_ref,
-                            match_id=paid.matches[0].match_id, upload=upload, bank_payment_id=payment_id),
+                            match_id=paid.matches[0].match_id, upload=upload, bank_payment_id=payment_id,
+                            proposal_id=proposal_id, approval_id=approval_id),
                     secrets=(f"Bravo Secret {tag}", f"Bravo Kunde {tag}", f"bravo-secret-{tag}",
                              f"Bravo Kontakt {tag}", f"Bravo oppfølging {tag}", f"bravo verdi {tag}",
                              f"Bravo faktura {tag}", f"Bravo felt {tag}", "923 456 783", f"bravo-import-{tag}",
                              f"Bravo Import {tag}", f"Bravo Bank {tag}", f"bravo-bank-{tag}",
-                             f"Bravo Betaler {tag}"))
+                             f"Bravo Betaler {tag}", f"Bravo Leverandør {tag}", f"Bravo-LF-{tag}"))
 
 
 def test_a_user_of_one_company_gets_404_for_every_page_of_another(web: Web, ctx: Ctx) -> None:

@@ -34,6 +34,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "reports",  # /c/{id}/reports/{name}, /c/{id}/import/{upload}: two segments too
     "imports",
     "bank",  # /c/{id}/bank/queue, /c/{id}/bank/{upload}: two segments too
+    "payments",  # /c/{id}/payments/proposals, /c/{id}/payments/accounts: two segments too
     "parties",
     # ─── Add a route module here. Every route is walked by tests/web/test_isolation.py (another company's
     # user must get 404 everywhere) and, if it changes anything, by the CSRF and read-only tests too.

@@ -131,6 +131,47 @@ class Links:
         url = f"{self.base}/bank/payments/{int(bank_payment_id)}"
         return f"{url}/{action}" if action else url
 
+    def payments(self, **query: Any) -> str:
+        """Payments out: the due list (``due_by``, ``currency``, ``supplier``, ``account`` filter it)."""
+        shown = {k: v for k, v in query.items() if v is not None}
+        return f"{self.base}/payments?{urlencode(shown)}" if shown else f"{self.base}/payments"
+
+    def payment_proposals(self, **query: Any) -> str:
+        shown = {k: v for k, v in query.items() if v not in (None, "")}
+        url = f"{self.base}/payments/proposals"
+        return f"{url}?{urlencode(shown)}" if shown else url
+
+    def payment_proposal(self, proposal_id: int, action: str | None = None, **query: Any) -> str:
+        url = f"{self.base}/payments/proposals/{int(proposal_id)}"
+        if action:
+            url = f"{url}/{action}"
+        shown = {k: v for k, v in query.items() if v not in (None, "")}
+        return f"{url}?{urlencode(shown)}" if shown else url
+
+    def payment_line(self, proposal_id: int, line_no: int) -> str:
+        return f"{self.base}/payments/proposals/{int(proposal_id)}/lines/{int(line_no)}"
+
+    def payment_file(self, proposal_id: int) -> str:
+        """The pain.001 of an exported proposal, as a download."""
+        return f"{self.base}/payments/proposals/{int(proposal_id)}/pain001.xml"
+
+    def payment_accounts(self, **query: Any) -> str:
+        """Supplier bank accounts waiting for a second user's approval."""
+        shown = {k: v for k, v in query.items() if v not in (None, "")}
+        url = f"{self.base}/payments/accounts"
+        return f"{url}?{urlencode(shown)}" if shown else url
+
+    def payment_account(self, approval_id: int) -> str:
+        return f"{self.base}/payments/accounts/{int(approval_id)}"
+
+    @property
+    def payment_settings(self) -> str:
+        return f"{self.base}/payments/settings"
+
+    @property
+    def payment_status_reports(self) -> str:
+        return f"{self.base}/payments/status-reports"
+
 
 def is_htmx(request: Request) -> bool:
     """A request htmx made for a fragment (a history restore wants the whole page)."""
