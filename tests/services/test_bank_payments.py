@@ -401,3 +401,14 @@ def test_the_shared_camt054_pays_by_kid_and_queues_the_stranger(ctx: Ctx, name: 
     assert open_docs(ctx) == {}
     q = _queued(ctx)
     assert (q.amount, q.counterparty_name, q.text) == (Decimal("999.00"), "Ola Privat", "Faktura 10003 betaling")
+
+
+@needs_fixtures
+def test_the_shared_statement_after_its_notification_posts_nothing_twice(ctx: Ctx) -> None:
+    _fjordlys(ctx)
+    import_file(ctx, (FIXTURES / "iso20022" / "camt.054.001.02-credit-no-kid.handmade.xml").read_bytes(), "n.xml")
+    s = import_file(ctx, (FIXTURES / "iso20022" / "camt.053.001.02-no.handmade.xml").read_bytes(), "s.xml")
+    # 12 500.00 (KID; the notification named the transaction, the statement only its entry) and 999.00 are the
+    # notification's again; the 11 250.00 lump sum out has no EndToEndIds: it waits for a user.
+    assert (s.transactions, s.duplicates, s.posted, s.review) == (3, 2, 0, 1)
+    assert gl_balance(ctx, "1920") == Decimal("12500.00")

@@ -55,6 +55,9 @@ class BankTransaction:
     end_to_end_id: str | None = None  # on debits: the EndToEndId of our pain.001
     transaction_type: str | None = None  # OCR transaction type ("10", "18"…) or the camt BkTxCd
     agreement_id: str | None = None  # OCR: the payee's agreement (assignment start), when the file gives one
+    # camt: the entry's AcctSvcrRef, the same in a notification and the statement that books it again, where the
+    # transaction's own reference (``bank_reference``) may differ
+    entry_reference: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -228,8 +228,15 @@ def _decide(uow: UnitOfWork, company: Company, parsed: BankFile, filename: str,
     # The same payment read again from another file.
     keyed = [(d, _ref_key(d.tx)) for d in decisions if d.tx.bank_reference and not d.tx.reversal]
     seen = sql.posted_references(conn, cid, [key for _, key in keyed])
+    entries = [(d, _entry_key(d.tx)) for d in decisions if d.tx.entry_reference and not d.tx.reversal]
+    seen_entries = sql.posted_entries(conn, cid, [key for _, key in entries])
+    for d, entry in entries:
+        if entry in seen_entries:
+            d.status, d.note = "duplicate", f"already taken in as bank payment {seen_entries[entry]}"
     in_file: dict[tuple[str, str, int, date, bool], int] = {}
     for d, key in keyed:
+        if d.status == "duplicate":
+            continue
         if key in seen:
             d.status, d.note = "duplicate", f"already taken in as bank payment {seen[key]}"
         elif key in in_file:
@@ -328,6 +335,11 @@ def _compact_account(text: str | None) -> str | None:
         return bank_ids.validate_account(text)
     except bank_ids.ValidationError:
         return None
+
+
+def _entry_key(tx: BankTransaction) -> tuple[str, str, int, date, bool, str]:
+    return (tx.account, tx.entry_reference or "", to_minor(tx.amount, tx.currency), tx.booking_date, tx.credit,
+            tx.kid or "")
 
 
 def _ref_key(tx: BankTransaction) -> tuple[str, str, int, date, bool]:
@@ -479,6 +491,7 @@ def _row(company_id: int, file_id: int, payment_id: int, d: _Decision) -> dict[s
             "bank_reference": tx.bank_reference[:60] if tx.bank_reference else None,
             "end_to_end_id": tx.end_to_end_id[:60] if tx.end_to_end_id else None,
             "transaction_type": tx.transaction_type[:40] if tx.transaction_type else None,
+            "entry_reference": tx.entry_reference[:60] if tx.entry_reference else None,
             "status": d.status, "method": d.method if d.status != "review" else None, "party_id": d.party_id,
             "invoice_item_id": d.invoice_item_id, "voucher_id": d.voucher_id, "reverses_payment_id": None,
             "note": d.note[:500] if d.note else None, "resolved_at": None, "resolved_by": None}
@@ -489,7 +502,7 @@ def _tx_of(r: dict[str, Any]) -> BankTransaction:
     return BankTransaction(r["location"], r["account"], r["booking_date"], from_minor(int(r["amount_minor"]), cur),
                            cur, bool(r["credit"]), bool(r["reversal"]), kid=r["kid"], text=r["text"],
                            counterparty_name=r["counterparty_name"], counterparty_account=r["counterparty_account"],
-                           bank_reference=r["bank_reference"])
+                           bank_reference=r["bank_reference"], entry_reference=r.get("entry_reference"))
 
 
 def _reverse_payment(uow: UnitOfWork, company: Company, d: _Decision, payment_id: int) -> None:

@@ -170,6 +170,24 @@ def posted_references(conn: Connection, company_id: int, keys: Sequence[tuple[st
     return out
 
 
+EntryKey = tuple[str, str, int, date, bool, str]
+
+
+def posted_entries(conn: Connection, company_id: int, keys: Sequence[EntryKey]) -> dict[EntryKey, int]:
+    """(account, entry reference, amount, booking date, credit, KID) → the bank payment of another file with them:
+    a statement's transaction whose own reference differs from its notification's (camt.053 after camt.054)."""
+    b = t.bank_payments
+    out: dict[EntryKey, int] = {}
+    refs = {k[1] for k in keys}
+    if refs:
+        q = select(b.c.account, b.c.entry_reference, b.c.amount_minor, b.c.booking_date, b.c.credit, b.c.kid,
+                   b.c.bank_payment_id).where(b.c.company_id == company_id, one_of(conn, b.c.entry_reference, refs),
+                                              b.c.reversal.is_(False))
+        for acc, ref, amount, day, credit, kid, pid in conn.execute(q):
+            out.setdefault((acc, ref, int(amount), day, bool(credit), kid or ""), int(pid))
+    return out
+
+
 def reversible(conn: Connection, company_id: int, account: str, amount_minor: int, on: date, kid: str | None,
                reference: str | None) -> dict[str, Any] | None:
     """The latest payment on or before ``on`` that a reversal of this amount (and KID, else reference) takes back,

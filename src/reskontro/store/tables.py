@@ -616,6 +616,7 @@ bank_payments = Table(
     Column("bank_reference", String(60)),
     Column("end_to_end_id", String(60)),
     Column("transaction_type", String(40)),
+    Column("entry_reference", String(60)),  # camt: the entry's reference (migration 0013)
     Column("status", String(10), nullable=False),  # posted / review / suspense / duplicate
     Column("method", String(10)),  # kid / text / payer / manual / suspense / reversal
     Column("party_id", BigInteger),
@@ -642,6 +643,8 @@ bank_payments = Table(
     # The same payment read again from another file: found by its bank reference.
     Index("ix_bank_payments_reference", "company_id", "bank_reference", sqlite_where=text("bank_reference IS NOT NULL"),
           postgresql_where=text("bank_reference IS NOT NULL")),
+    Index("ix_bank_payments_entry", "company_id", "entry_reference", sqlite_where=text("entry_reference IS NOT NULL"),
+          postgresql_where=text("entry_reference IS NOT NULL")),
 )
 
 # -- payments out (migration 0012) ---------------------------------------------------------------------------

@@ -208,6 +208,7 @@ class _Reader:
             self.transactions.append(BankTransaction(
                 location=path, account=account, booking_date=booking, amount=amount, currency=currency,
                 credit=e.credit, reversal=reversal, value_date=e.value_date, bank_reference=e.reference,
+                entry_reference=e.reference,
                 transaction_type=e.code))
             return
         parts = [(tx_path, tx, self.kids(tx)) for tx_path, tx in details]
@@ -281,6 +282,7 @@ class _Reader:
             counterparty_account=counterparty,
             # The transaction's own reference when the bank gives one: one per KID payment, not per batch.
             bank_reference=self.text(refs.get("AcctSvcrRef")) or e.reference,
+            entry_reference=e.reference,
             end_to_end_id=None if end_to_end == "NOTPROVIDED" else end_to_end,
             transaction_type=self.code(kids.get("BkTxCd")) or e.code,
         )
