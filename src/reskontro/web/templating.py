@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from reskontro.web import formatting
+from reskontro.web import bank_notes, formatting
 from reskontro.web.i18n import translations
 
 
@@ -36,6 +36,8 @@ def environment(lang: str) -> Environment:
         "count": lambda value: formatting.integer(value, lang),
         "orgnr": formatting.org_number,
         "account": formatting.bank_account,
+        # an importer's note on a bank payment, translated (None for a user's own note)
+        "bank_note": lambda value: bank_notes.explain(value, translations(lang)),
     })
     env.globals["lang"] = lang
     return env
