@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import Field
 
-from reskontro.api.deps import IDEMPOTENT, Reader, Writer
-from reskontro.api.errors import InvalidRequest
+from reskontro.api.deps import IDEMPOTENT, Reader, Writer, upload_name
 from reskontro.api.openapi import READ, WRITE
 from reskontro.api.schemas import Amount, Id, Model, Out, Str, Timestamp
 from reskontro.services import bank_payments as bank
@@ -18,13 +17,6 @@ from reskontro.services import companies
 router = APIRouter(tags=["bank"])
 
 Upload = Annotated[UploadFile, File(description="A Nets OCR Giro file, or an ISO 20022 camt.054 / camt.053 XML.")]
-
-
-def _name(file: UploadFile) -> str:
-    name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    if not name or len(name) > 255 or "\x00" in name:
-        raise InvalidRequest("the upload needs a file name of 1–255 characters", field="file")
-    return name
 
 
 class BankAccountIn(Model):
@@ -197,8 +189,8 @@ def put_kid_scheme(a: Writer, body: KidSchemeIn) -> KidSchemeOut:
              summary="What importing a bank file would do, transaction by transaction")
 def preview_file(a: Reader, file: Upload) -> BankImportOut:
     """Nothing is written. A damaged file is a 422 listing every problem with its line or element path."""
-    data = file.file.read()
-    return _import_out(bank.preview_bank_file(uow=a.uow(), company_id=a.company_id, data=data, filename=_name(file)))
+    name, data = upload_name(file), file.file.read()
+    return _import_out(bank.preview_bank_file(uow=a.uow(), company_id=a.company_id, data=data, filename=name))
 
 
 @router.post("/companies/{company_id}/bank/files", response_model=BankImportOut, responses=WRITE,
@@ -207,8 +199,8 @@ def import_file(a: Writer, file: Upload) -> BankImportOut:
     """All or nothing. Payments whose KID, invoice number or payer names a customer are posted and matched; the
     rest wait in the review queue. The same file again (same key at the bank) posts nothing and answers with
     what the first import did (``already_imported``)."""
-    data = file.file.read()
-    return _import_out(bank.import_bank_file(uow=a.uow(), company_id=a.company_id, data=data, filename=_name(file)))
+    name, data = upload_name(file), file.file.read()
+    return _import_out(bank.import_bank_file(uow=a.uow(), company_id=a.company_id, data=data, filename=name))
 
 
 @router.get("/companies/{company_id}/bank/files", response_model=list[BankFileOut], responses=READ,

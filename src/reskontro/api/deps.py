@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Path, Query, Request
+from fastapi import Depends, Header, Path, Query, Request, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from reskontro.api.errors import Unauthorized
+from reskontro.api.errors import InvalidRequest, Unauthorized
 from reskontro.bootstrap import App
 from reskontro.domain.access import Principal, Role, require
 from reskontro.services import access
@@ -105,3 +105,12 @@ IDEMPOTENT: list[Any] = [Depends(idempotency_key)]
 Limit = Annotated[int, Query(ge=1, le=500, description="Rows per page (1–500).")]
 After = Annotated[str | None, Query(max_length=400, pattern=r"^[A-Za-z0-9_\-]*$",
                                     description="The ``next`` cursor of the previous page.")]
+
+
+def upload_name(file: UploadFile, expected: str = "") -> str:
+    """An uploaded file's own name (no folders), 1–255 characters without NUL; ``expected`` ends the message
+    (" ending in .csv or .xlsx")."""
+    name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    if not name or len(name) > 255 or "\x00" in name:
+        raise InvalidRequest(f"the upload needs a file name of 1–255 characters{expected}", field="file")
+    return name

@@ -6,8 +6,7 @@ from typing import Annotated, BinaryIO
 
 from fastapi import APIRouter, File, UploadFile
 
-from reskontro.api.deps import IDEMPOTENT, Writer
-from reskontro.api.errors import InvalidRequest
+from reskontro.api.deps import IDEMPOTENT, Writer, upload_name
 from reskontro.api.openapi import WRITE
 from reskontro.api.schemas import ImportOut
 from reskontro.services import imports
@@ -18,10 +17,7 @@ Upload = Annotated[UploadFile, File(description="A CSV (UTF-8, ; or , separated)
 
 
 def _name(file: UploadFile) -> str:
-    name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    if not name or len(name) > 255 or "\x00" in name:
-        raise InvalidRequest("the upload needs a file name of 1–255 characters ending in .csv or .xlsx", field="file")
-    return name
+    return upload_name(file, " ending in .csv or .xlsx")
 
 
 def _summary(s: imports.ImportSummary) -> ImportOut:

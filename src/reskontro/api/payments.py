@@ -10,8 +10,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import Field
 
-from reskontro.api.deps import IDEMPOTENT, Reader, Writer
-from reskontro.api.errors import InvalidRequest
+from reskontro.api.deps import IDEMPOTENT, Reader, Writer, upload_name
 from reskontro.api.openapi import READ, WRITE
 from reskontro.api.schemas import Amount, AmountIn, Day, Id, Model, Out, Str, Timestamp
 from reskontro.services import payments_out as pay
@@ -249,11 +248,8 @@ def export(a: Writer, proposal_id: Id, body: ExportIn) -> Response:
              dependencies=IDEMPOTENT, summary="Take in a pain.002 status report")
 def status_report(a: Writer, file: Annotated[UploadFile, File(description="A pain.002.001.03 XML.")]) -> StatusOut:
     """Rejected payments go back to the due list with the bank's reason; once per report."""
-    name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    if not name or len(name) > 255:
-        raise InvalidRequest("the upload needs a file name of 1–255 characters", field="file")
     return StatusOut.model_validate(pay.import_status_report(uow=a.uow(), company_id=a.company_id,
-                                                             data=file.file.read(), filename=name))
+                                                             data=file.file.read(), filename=upload_name(file)))
 
 
 @router.put("/companies/{company_id}/payments/settings", response_model=SettingsIn, responses=WRITE,

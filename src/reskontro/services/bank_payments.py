@@ -256,26 +256,28 @@ def _decide(uow: UnitOfWork, company: Company, parsed: BankFile, filename: str,
     # Money out: the bank's debit of a payment we sent, known by its EndToEndId (camt.054 "D").
     ours = out_sql.lines_by_end_to_end(conn, cid, {d.tx.end_to_end_id for d in todo if d.tx.end_to_end_id
                                                    and not d.tx.credit and not d.tx.reversal})
+    waiting: set[int] = set()  # seqs that wait for a user whatever the rules below would find
     for d in todo:
         line = ours.get(d.tx.end_to_end_id or "") if not d.tx.credit and not d.tx.reversal else None
         if (d.tx.booking_date.year, d.tx.booking_date.month) in closed:
             d.note = f"period {Period.of(d.tx.booking_date)} is closed"
-            d.method = "closed"
         elif line is not None and line["status"] == "in_payment" and line["currency"] == d.tx.currency:
             d.kind, d.line, d.party_id, d.method, d.status = PartyKind.SUPPLIER, line, int(line["party_id"]), \
                 "payline", "posted"
+            continue
         elif line is not None:
             d.note = f"payment {d.tx.end_to_end_id} of ours is {line['status']}, not in payment"
-            d.method = "closed"
         elif not d.tx.credit and not d.tx.reversal:
             d.note = "money out: post it to the supplier it paid"
-            d.method = "closed"
         elif d.tx.reversal and not d.tx.credit:
             d.note = "money back from a payment out: post it to the suspense account and clear it by hand"
-            d.method = "closed"
         elif d.tx.reversal:
             d.method = "reversal"
-    tie = [d for d in todo if d.method is None]
+            continue
+        else:
+            continue
+        waiting.add(d.seq)
+    tie = [d for d in todo if d.method is None and d.seq not in waiting]
     # 1. KID
     by_kid = sql.parties_by_kid(conn, cid, {d.kid for d in tie if d.kid})
     for d in tie:
@@ -319,9 +321,6 @@ def _decide(uow: UnitOfWork, company: Company, parsed: BankFile, filename: str,
             d.note = "the payer is known, but has no open item of exactly this amount"
         elif d.note is None:
             d.note = "no KID, invoice number or known payer with an open item of this amount"
-    for d in todo:
-        if d.method == "closed":
-            d.method = None
     for d in tie:
         if d.party_id is not None:
             d.status = "posted"

@@ -22,15 +22,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from reskontro.store import tables as t
 
-#: Values bound per IN list: SQLite's default limit is far above it, and PostgreSQL plans it as fast as an array.
-CHUNK = 1000
-
-
-def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
-    items = sorted(set(values))
-    for k in range(0, len(items), CHUNK):
-        yield items[k:k + CHUNK]
-
 
 def one_of(conn: Connection, column: Any, values: Iterable[str] | Iterable[int]) -> ColumnElement[bool]:
     """``column`` is one of ``values``, bound as one parameter however many there are."""
@@ -120,9 +111,10 @@ def parties_by_account(conn: Connection, company_id: int, kind: str, accounts: I
     """Bank account on the card → the parties of ``kind`` that have it."""
     p = t.parties
     out: dict[str, set[int]] = defaultdict(set)
-    for chunk in _chunks(accounts):
+    wanted = set(accounts)
+    if wanted:
         q = select(p.c.bank_account, p.c.party_id).where(p.c.company_id == company_id, p.c.kind == kind,
-                                                         p.c.bank_account.in_(chunk))
+                                                         one_of(conn, p.c.bank_account, wanted))
         for acc, pid in conn.execute(q):
             out[acc].add(int(pid))
     return out
@@ -132,9 +124,10 @@ def parties_by_name(conn: Connection, company_id: int, kind: str, names: Iterabl
     """Name (compared case-blind) → the parties of ``kind`` with exactly that name."""
     p = t.parties
     out: dict[str, set[int]] = defaultdict(set)
-    for chunk in _chunks(n.casefold() for n in names):
+    wanted = {n.casefold() for n in names}
+    if wanted:
         q = select(func.lower(p.c.name), p.c.party_id).where(p.c.company_id == company_id, p.c.kind == kind,
-                                                             func.lower(p.c.name).in_(chunk))
+                                                             one_of(conn, func.lower(p.c.name), wanted))
         for name, pid in conn.execute(q):
             out[str(name).casefold()].add(int(pid))
     return out
@@ -299,12 +292,12 @@ def candidates(conn: Connection, company_id: int, kind: str, *, amount_minor: in
     conds = []
     if amount_minor is not None:
         conds.append(i.c.open_minor == amount_minor)
-    ids = sorted(set(party_ids))
+    ids = set(party_ids)
     if ids:
-        conds.append(i.c.party_id.in_(ids[:CHUNK]))
-    docs = sorted(set(documents))
+        conds.append(one_of(conn, i.c.party_id, ids))
+    docs = set(documents)
     if docs:
-        conds.append(i.c.document_number.in_(docs[:CHUNK]))
+        conds.append(one_of(conn, i.c.document_number, docs))
     if kid_prefix:
         conds.append(i.c.kid.like(kid_prefix.replace("%", "").replace("_", "") + "%"))
     if not conds:
