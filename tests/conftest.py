@@ -20,6 +20,9 @@ from reskontro.bootstrap import App, build
 from reskontro.services.companies import init_company
 from reskontro.settings import Settings
 
+#: The SMTP server fixture (``serve``) for every test that sends mail.
+pytest_plugins = ["tests.smtp_server"]
+
 PG_ADMIN_URL = os.environ.get("RESKONTRO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

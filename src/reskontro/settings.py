@@ -9,6 +9,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from reskontro.integrations.mail import SmtpSettings
+
 
 def default_database_url() -> str:
     """A SQLite file in the user's data directory."""
@@ -28,6 +30,7 @@ class Settings:
     company_id: int | None = None
     actor: str = "system"
     documents_folder: Path | None = None
+    smtp: SmtpSettings | None = None  # None: no mail server configured (RESKONTRO_SMTP_HOST unset)
 
     @classmethod
     def from_env(cls, *, database: str | None = None, company: int | None = None,
@@ -40,4 +43,5 @@ class Settings:
             company_id=company if company is not None else (int(company_text) if company_text else None),
             actor=env.get("RESKONTRO_USER") or _actor(),
             documents_folder=Path(folder) if folder else None,
+            smtp=SmtpSettings.from_env(env),
         )

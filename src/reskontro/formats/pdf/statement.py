@@ -8,15 +8,19 @@ Layout, in millimetres from the top-left corner of an A4 portrait page (210 × 2
   window envelopes place it. Its top 5 mm carry a one-line return address in 6.5 pt; the recipient
   fills the 40 mm below in 10 pt (at most 8 lines, each cut to 85 mm). Fold marks at y 105 and 210
   and a punch mark at 148.5 sit in the left edge, so the sheet folded in three fits a DL envelope.
-  Reminder letters reuse the helper and constants and keep y 45–90 at x 20–105 free for it; the
-  helper works on any ``FPDF`` (Latin-1 or Windows-1252 core-font encoding).
-* Page 1: sender's name and address top left, the title top right, and beside the window
-  (x 125) party number, period, date, currency and closing balance. Tables start at y 100.
+  The helper works on any ``FPDF`` (Latin-1 or Windows-1252 core-font encoding).
+* :class:`LetterPDF` is this layout for any letter (the statement, the reminder letters of
+  ``reminder_letter.py``): letterhead, window, facts, tables and footer, for one letter or a print
+  batch of many in one document, each with its own "Side 1 av 2".
+* Page 1: sender's name and address top left, the title top right (16 pt, set smaller down to 11 pt
+  before a long one is cut), and beside the window (x 125) party number, period, date, currency and
+  closing balance. Tables start at y 100.
 * Later pages: a one-line header (sender, title, party number and name) over a rule.
 * Every page: a footer with sender name, address, "Org.nr. 923 456 783" and the bank account
   (11-digit Norwegian accounts as 4.2.5, "1234.56.78903"; IBANs in groups of four), and "Side 1 av 3"
-  / "Page 1 of 3". The page count comes from rendering twice, so it is exact and no placeholder
-  text can clash with the party's own text.
+  / "Page 1 of 3". The footers are drawn when the letter is finished (fpdf2 may go back to a finished
+  page), so the page count is exact without a second rendering, and no placeholder text can clash
+  with the party's own text.
 * Tables break across pages with their header row repeated; cell text that is too long is cut
   with "…" (rows are one line high, so the row count decides the page count).
 
@@ -48,24 +52,36 @@ from fpdf.fonts import CoreFont
 from reskontro.money import exponent, round_money
 
 __all__ = [
+    "BOTTOM",
+    "LEFT",
+    "RIGHT",
+    "ROW_H",
     "WINDOW_H",
     "WINDOW_W",
     "WINDOW_X",
     "WINDOW_Y",
     "Address",
+    "LetterPDF",
+    "Letterhead",
     "Statement",
     "StatementLine",
     "StatementOpenItem",
+    "TableColumn",
     "address_lines",
     "draw_address_block",
+    "fill_width",
     "format_amount",
     "format_bank_account",
     "format_date",
     "format_org_number",
+    "kind_text",
+    "label",
     "put_text",
     "render_statement",
     "resolve_language",
     "safe_text",
+    "shrink_to_fit",
+    "text_width",
 ]
 
 # --- input -----------------------------------------------------------------------------------------
@@ -140,6 +156,7 @@ _NB = {
     "total_open": "Sum åpne poster", "total_overdue": "Herav forfalt", "no_open": "Ingen åpne poster.",
     "invoice": "Faktura", "credit_note": "Kreditnota", "payment": "Betaling", "write_off": "Avskrivning",
     "opening_balance": "Inng. saldo", "reversal": "Tilbakeføring", "fx_difference": "Valutadiff.",
+    "reminder_fee": "Purregebyr", "interest": "Renter", "compensation": "Kompensasjon",
 }
 _TEXTS: dict[str, dict[str, str]] = {
     "nb": _NB,
@@ -160,6 +177,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "total_open": "Total open", "total_overdue": "Of which overdue", "no_open": "No open items.",
         "invoice": "Invoice", "credit_note": "Credit note", "payment": "Payment", "write_off": "Write-off",
         "opening_balance": "Opening bal.", "reversal": "Reversal", "fx_difference": "FX difference",
+        "reminder_fee": "Reminder fee", "interest": "Interest", "compensation": "Compensation",
     },
 }
 
@@ -172,10 +190,15 @@ def resolve_language(code: str) -> str:
     return primary if primary in _TEXTS else "en"
 
 
-def _kind_text(code: str, texts: dict[str, str]) -> str:
+def label(key: str, language: str) -> str:
+    """One of the statement's labels (``number_customer``, ``document``, ``due``, ...) in the language."""
+    return _TEXTS[resolve_language(language)][key]
+
+
+def kind_text(code: str, language: str) -> str:
     """A kind code in the language; voucher-type codes (``customer_invoice``) lose their prefix."""
     key = code.strip().lower().removeprefix("customer_").removeprefix("supplier_")
-    return texts.get(key, code.replace("_", " "))
+    return _TEXTS[resolve_language(language)].get(key, code.replace("_", " "))
 
 
 def format_amount(amount: Decimal, language: str, currency: str = "NOK") -> str:
@@ -292,27 +315,37 @@ def put_text(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, align
     """
     text = _fit(pdf, text, w)
     if text:
-        left = x + w - pdf.c_margin - _width(pdf, text) if align == "R" else x + pdf.c_margin
+        left = x + w - pdf.c_margin - text_width(pdf, text) if align == "R" else x + pdf.c_margin
         pdf.text(left, y + 0.5 * h + 0.3 * pdf.font_size, text)
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
     """``text`` cut with "…" to fit a box ``width`` wide in the current font (text already safe)."""
     room = width - 2 * pdf.c_margin
-    if _width(pdf, text) <= room:
+    if text_width(pdf, text) <= room:
         return text
     ellipsis = "…" if _encodable("…", pdf.core_fonts_encoding or "latin-1") else "..."
     low, high = 0, len(text)  # the longest prefix that fits with the ellipsis, by bisection
     while low < high:
         mid = (low + high + 1) // 2
-        if _width(pdf, text[:mid].rstrip() + ellipsis) <= room:
+        if text_width(pdf, text[:mid].rstrip() + ellipsis) <= room:
             low = mid
         else:
             high = mid - 1
     return text[:low].rstrip() + ellipsis
 
 
-def _width(pdf: FPDF, text: str) -> float:
+def shrink_to_fit(pdf: FPDF, text: str, width: float, smallest: float) -> None:
+    """Make the font smaller, half a point at a time down to ``smallest``, until ``text`` fits ``width``.
+
+    For the few texts that must be read whole (a title, an account number): what still does not fit at
+    ``smallest`` is cut by :func:`put_text` as usual.
+    """
+    while pdf.font_size_pt > smallest and text_width(pdf, text) > width - 2 * pdf.c_margin:
+        pdf.set_font_size(pdf.font_size_pt - 0.5)
+
+
+def text_width(pdf: FPDF, text: str) -> float:
     """``FPDF.get_string_width`` for a core font, read from its width table: the fpdf2 call costs 10×."""
     font = pdf.current_font
     if isinstance(font, CoreFont):
@@ -320,44 +353,100 @@ def _width(pdf: FPDF, text: str) -> float:
     return pdf.get_string_width(text)
 
 
-# --- the document ----------------------------------------------------------------------------------
+# --- the letter layout -----------------------------------------------------------------------------
 
-_LEFT, _RIGHT, _TOP_LATER, _BOTTOM = 20.0, 15.0, 22.0, 22.0
-_ROW_H = 4.8
-_BODY = 8.0
+LEFT, RIGHT, TOP_LATER, BOTTOM = 20.0, 15.0, 22.0, 22.0
+ROW_H = 4.8
+BODY_PT = 8.0
 _GREY = 230
 
 
 @dataclass(frozen=True, slots=True)
-class _Column:
+class TableColumn:
     title: str
     width: float
     align: str = "L"
 
 
-class _StatementPDF(FPDF):
-    def __init__(self, statement: Statement, pages: int) -> None:
+@dataclass(frozen=True, slots=True)
+class Letterhead:
+    """What the window layout prints about one letter on its pages: who writes to whom, and the title."""
+
+    company: Address
+    company_org_number: str | None
+    company_bank_account: str | None
+    party: Address
+    party_number: str
+    number_label: str  # "Kundenr." / "Customer no.", in the letter's language
+    title: str
+    language: str  # nb, nn or en (see resolve_language)
+    currency: str  # amounts without a currency of their own are in it
+
+    @property
+    def document_title(self) -> str:
+        """The PDF's title: "Kontoutskrift 10001 Kunde AS"."""
+        return f"{self.title} {self.party_number} {self.party.name}"
+
+
+class LetterPDF(FPDF):
+    """A4 pages in the window-envelope layout: one letter, or a print batch of many in one document.
+
+    :meth:`begin_letter` starts a letter on a new page, whose header is the letterhead (later pages: a
+    one-line header); :meth:`end_letter` then writes every page's footer, "Side 2 av 3" counted within the
+    letter. The footers wait until the letter's page count is known, so it is exact without a second
+    rendering and without a placeholder that the letter's own text could clash with.
+    """
+
+    def __init__(self) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.statement = statement
-        self.language = resolve_language(statement.language)
-        self.t = _TEXTS[self.language]
-        self.pages_total = pages
         self.core_fonts_encoding = "cp1252"
         self.alias_nb_pages("")  # the page count is known: no placeholder replaced in the text
-        self.set_margins(_LEFT, _TOP_LATER, _RIGHT)
-        self.set_auto_page_break(True, _BOTTOM)
-        self.title_text = self.t[f"title_{'supplier' if statement.party_kind == 'supplier' else 'customer'}"]
-        self.number_label = self.t[f"number_{'supplier' if statement.party_kind == 'supplier' else 'customer'}"]
-        created = statement.generated_at
-        self.set_creation_date(created if created.tzinfo else created.replace(tzinfo=dt.UTC))
-        self.set_title(f"{self.title_text} {statement.party_number} {statement.party.name}")
-        self.set_author(statement.company.name)
-        self.set_subject(f"{self.day(statement.date_from)} – {self.day(statement.date_to)}")
+        self.set_margins(LEFT, TOP_LATER, RIGHT)
+        self.set_auto_page_break(True, BOTTOM)
         self.set_creator("reskontro")
         self.set_producer("reskontro")
-        self.set_lang({"nb": "nb-NO", "nn": "nn-NO", "en": "en"}[self.language])
+        self.head: Letterhead | None = None  # None on a blank page
+        self.t = _TEXTS["en"]
+        self.letter_start = 1  # the document page the current letter starts on
 
-    # helpers
+    # --- the letters in the document
+    def begin_letter(self, head: Letterhead) -> None:
+        """Start a letter on a new page: its page 1, with the letterhead and the fold marks."""
+        self.head = head
+        self.t = _TEXTS[head.language]
+        self.letter_start = self.page + 1
+        self.add_page()
+
+    def end_letter(self) -> int:
+        """Write the footer on each page of the current letter, now that their count is known; return it."""
+        last = self.page
+        pages = last - self.letter_start + 1
+        for number in range(1, pages + 1):
+            self.page = self.letter_start + number - 1  # back to a finished page, as fpdf2 allows
+            self._restate_graphics()
+            self.letter_footer(number, pages)
+        return pages  # the last footer went on the last page: self.page is that page again
+
+    def blank_page(self) -> None:
+        """A page with nothing on it, e.g. the back of a letter's last sheet when printing on both sides."""
+        self.head = None
+        self.add_page()
+
+    def describe(self, *, created: dt.datetime, title: str, author: str, subject: str,
+                 language: str | None) -> None:
+        """The document's metadata; a naive ``created`` is taken as UTC, and it makes the output repeatable."""
+        self.set_creation_date(created if created.tzinfo else created.replace(tzinfo=dt.UTC))
+        self.set_title(title)
+        self.set_author(author)
+        self.set_subject(subject)
+        if language:
+            self.set_lang({"nb": "nb-NO", "nn": "nn-NO", "en": "en"}[language])
+
+    # --- helpers
+    @property
+    def language(self) -> str:
+        return self.head.language if self.head else "en"
+
     def safe(self, text: str | None) -> str:
         return safe_text(text or "", "cp1252")
 
@@ -365,86 +454,107 @@ class _StatementPDF(FPDF):
         return format_date(day, self.language) if day else ""
 
     def money(self, amount: Decimal, currency: str | None = None) -> str:
-        return format_amount(amount, self.language, currency or self.statement.currency)
+        return format_amount(amount, self.language, currency or (self.head.currency if self.head else "NOK"))
 
-    def text_at(self, x: float, y: float, w: float, text: str, style: str = "", size: float = _BODY,
+    def text_at(self, x: float, y: float, w: float, text: str, style: str = "", size: float = BODY_PT,
                 align: str = "L", h: float = 4.0) -> None:
         self.set_font("helvetica", style, size)
         put_text(self, x, y, w, h, self.safe(text), align)
 
-    def sender_lines(self) -> list[str]:
-        return address_lines(self.statement.company, self.statement.party.country)
+    @property
+    def content_width(self) -> float:
+        return self.w - LEFT - RIGHT
 
-    def sender_facts(self) -> str:
-        facts = []
-        if self.statement.company_org_number:
-            facts.append(f"{self.t['org']} {format_org_number(self.statement.company_org_number)}")
-        if self.statement.company_bank_account:
-            facts.append(f"{self.t['account']} {format_bank_account(self.statement.company_bank_account)}")
-        return " · ".join(facts)
-
-    # page furniture, called by fpdf2
+    # --- page furniture: the header is called by fpdf2, the footer by end_letter
     def header(self) -> None:
-        width = self.w - _LEFT - _RIGHT
-        if self.page_no() == 1:
-            self.text_at(_LEFT, 15, 100, self.statement.company.name, "B", 13, h=6)
-            for index, line in enumerate(self.sender_lines()[1:5]):
-                self.text_at(_LEFT, 21.5 + index * 3.6, 100, line, size=8, h=3.6)
-            self.text_at(self.w - _RIGHT - 70, 15, 70, self.title_text, "B", 16, "R", h=7)
+        head = self.head
+        if head is None:
+            return
+        width = self.content_width
+        if self.page == self.letter_start:
+            self.text_at(LEFT, 15, 100, head.company.name, "B", 13, h=6)
+            for index, line in enumerate(address_lines(head.company, head.party.country)[1:5]):
+                self.text_at(LEFT, 21.5 + index * 3.6, 100, line, size=8, h=3.6)
+            self.set_font("helvetica", "B", 16)
+            title = self.safe(head.title)
+            shrink_to_fit(self, title, 70, 11)
+            put_text(self, self.w - RIGHT - 70, 15, 70, 7, title, "R")
             for y in (105.0, 210.0, 148.5):  # fold marks and the punch mark
                 self.line(4, y, 9 if y != 148.5 else 7, y)
             return
-        self.text_at(_LEFT, 10, width / 2, self.statement.company.name, "B", 9)
-        right = f"{self.title_text} · {self.number_label} {self.statement.party_number} · {self.statement.party.name}"
-        self.text_at(_LEFT + width / 2, 10, width / 2, right, size=9, align="R")
-        self.line(_LEFT, 16, self.w - _RIGHT, 16)
-        self.set_y(_TOP_LATER)
+        self.text_at(LEFT, 10, width / 2, head.company.name, "B", 9)
+        right = f"{head.title} · {head.number_label} {head.party_number} · {head.party.name}"
+        self.text_at(LEFT + width / 2, 10, width / 2, right, size=9, align="R")
+        self.line(LEFT, 16, self.w - RIGHT, 16)
+        self.set_y(TOP_LATER)
 
-    def footer(self) -> None:
-        width = self.w - _LEFT - _RIGHT
+    def letter_footer(self, page: int, pages: int) -> None:
+        """Sender, organisation number and bank account, and "Side 1 av 3", at the foot of a letter's page."""
+        head = self.head
+        assert head is not None
+        width = self.content_width
         y = self.h - 17
         self.set_draw_color(150)
-        self.line(_LEFT, y, self.w - _RIGHT, y)
+        self.line(LEFT, y, self.w - RIGHT, y)
         self.set_draw_color(0)
-        self.text_at(_LEFT, y + 1.5, width - 35, ", ".join(self.sender_lines()), size=7, h=3.5)
-        self.text_at(_LEFT, y + 5, width - 35, self.sender_facts(), size=7, h=3.5)
-        page = self.t["page"].format(page=self.page_no(), pages=self.pages_total)
-        self.text_at(self.w - _RIGHT - 35, y + 1.5, 35, page, size=7, align="R", h=3.5)
+        self.text_at(LEFT, y + 1.5, width - 35, ", ".join(address_lines(head.company, head.party.country)),
+                     size=7, h=3.5)
+        facts = []
+        if head.company_org_number:
+            facts.append(f"{self.t['org']} {format_org_number(head.company_org_number)}")
+        if head.company_bank_account:
+            facts.append(f"{self.t['account']} {format_bank_account(head.company_bank_account)}")
+        self.text_at(LEFT, y + 5, width - 35, " · ".join(facts), size=7, h=3.5)
+        self.text_at(self.w - RIGHT - 35, y + 1.5, 35, self.t["page"].format(page=page, pages=pages), size=7,
+                     align="R", h=3.5)
 
-    # content
-    def first_page(self) -> None:
-        self.add_page()
-        draw_address_block(self, self.statement.party, self.statement.company)
-        facts = [
-            (self.number_label, self.statement.party_number),
-            (self.t["period"], f"{self.day(self.statement.date_from)} – {self.day(self.statement.date_to)}"),
-            (self.t["date"], self.day(self.statement.generated_at.date())),
-            (self.t["currency"], self.statement.currency),
-            (self.t["balance"], self.money(self.statement.closing_balance)),
-        ]
-        for index, (label, value) in enumerate(facts):
+    def _restate_graphics(self) -> None:
+        """Make fpdf2 state colours, line width and font again on a page drawn earlier.
+
+        fpdf2 writes a setting only when it differs from the last one it wrote, which was on another page;
+        the earlier page's content stream ended in a state of its own. Setting another value first and then
+        the wanted one always writes the wanted one.
+        """
+        self.current_font_is_set_on_page = False
+        self.set_fill_color(255)
+        self.set_fill_color(0)  # text is drawn in the fill colour
+        self.set_text_color(0)
+        self.set_draw_color(255)
+        self.set_draw_color(0)
+        self.set_line_width(0.3)
+        self.set_line_width(0.2)
+
+    # --- content
+    def window(self, facts: Sequence[tuple[str, str]]) -> None:
+        """The recipient in the envelope window, and beside it (x 125) up to eight facts, label and value."""
+        head = self.head
+        assert head is not None
+        draw_address_block(self, head.party, head.company)
+        for index, (label, value) in enumerate(facts[:8]):
             y = WINDOW_Y + _RETURN_H + index * _ADDRESS_LINE_H
             self.text_at(125, y, 28, label, "B", 9, h=_ADDRESS_LINE_H)
-            self.text_at(153, y, self.w - _RIGHT - 153, value, size=9, h=_ADDRESS_LINE_H)
-        self.set_y(100)
+            self.text_at(153, y, self.w - RIGHT - 153, value, size=9, h=_ADDRESS_LINE_H)
 
     def heading(self, text: str, rows_after: int) -> None:
         """A section heading, on a new page unless it, the table header and ``rows_after`` rows fit."""
-        if self.will_page_break(7 + _ROW_H * (1 + rows_after)):
+        if self.will_page_break(7 + ROW_H * (1 + rows_after)):
             self.add_page()
-        self.text_at(_LEFT, self.y, self.w - _LEFT - _RIGHT, text, "B", 11, h=7)
+        self.text_at(LEFT, self.y, self.content_width, text, "B", 11, h=7)
         self.set_y(self.y + 7)
 
-    def draw_table(self, columns: Sequence[_Column], rows: Sequence[tuple[Sequence[str | None], bool]]) -> None:
-        """Rows of one line each; a ``None`` cell widens the cell before it; ``True`` rows are bold totals."""
+    def draw_table(self, columns: Sequence[TableColumn], rows: Sequence[tuple[Sequence[str | None], bool]]) -> None:
+        """Rows of one line each; a ``None`` cell widens the cell before it; ``True`` rows are bold totals.
+
+        A row that does not fit goes on a new page, under the header row drawn again.
+        """
         self.table_header(columns)
         for cells, bold in rows:
-            if self.will_page_break(_ROW_H):
+            if self.will_page_break(ROW_H):
                 self.add_page()
                 self.table_header(columns)
-            self.set_font("helvetica", "B" if bold else "", _BODY)
+            self.set_font("helvetica", "B" if bold else "", BODY_PT)
             if bold:
-                self.line(self.l_margin, self.y, self.w - _RIGHT, self.y)
+                self.line(self.l_margin, self.y, self.w - RIGHT, self.y)
             merged: list[tuple[str, float, str]] = []
             for column, text in zip(columns, cells, strict=True):
                 if text is None:
@@ -452,28 +562,64 @@ class _StatementPDF(FPDF):
                     merged[-1] = (last_text, last_width + column.width, last_align)
                 else:
                     merged.append((text, column.width, column.align))
-            x = _LEFT
+            x = LEFT
             for text, width, align in merged:
-                put_text(self, x, self.y, width, _ROW_H, self.safe(text), align)
+                put_text(self, x, self.y, width, ROW_H, self.safe(text), align)
                 x += width
-            self.set_y(self.y + _ROW_H)
+            self.set_y(self.y + ROW_H)
 
-    def table_header(self, columns: Sequence[_Column]) -> None:
-        self.set_font("helvetica", "B", _BODY)
+    def table_header(self, columns: Sequence[TableColumn]) -> None:
+        self.set_font("helvetica", "B", BODY_PT)
         self.set_fill_color(_GREY)
-        self.rect(_LEFT, self.y, self.w - _LEFT - _RIGHT, _ROW_H + 0.6, style="F")
-        x = _LEFT
+        self.rect(LEFT, self.y, self.content_width, ROW_H + 0.6, style="F")
+        x = LEFT
         for column in columns:
-            put_text(self, x, self.y, column.width, _ROW_H + 0.6, self.safe(column.title), column.align)
+            put_text(self, x, self.y, column.width, ROW_H + 0.6, self.safe(column.title), column.align)
             x += column.width
-        self.set_y(self.y + _ROW_H + 0.6)
+        self.set_y(self.y + ROW_H + 0.6)
+
+
+def fill_width(columns: list[TableColumn], index: int, width: float) -> None:
+    """Give ``columns[index]`` what the other columns leave of ``width``."""
+    column = columns[index]
+    columns[index] = TableColumn(column.title, width - sum(c.width for c in columns) + column.width, column.align)
+
+
+# --- the statement ---------------------------------------------------------------------------------
+
+
+class _StatementPDF(LetterPDF):
+    def __init__(self, statement: Statement) -> None:
+        super().__init__()
+        self.statement = statement
+        language = resolve_language(statement.language)
+        texts = _TEXTS[language]
+        kind = "supplier" if statement.party_kind == "supplier" else "customer"
+        self.letterhead = Letterhead(
+            statement.company, statement.company_org_number, statement.company_bank_account, statement.party,
+            statement.party_number, texts[f"number_{kind}"], texts[f"title_{kind}"], language, statement.currency)
+        period = f"{format_date(statement.date_from, language)} – {format_date(statement.date_to, language)}"
+        self.describe(created=statement.generated_at, title=self.letterhead.document_title,
+                      author=statement.company.name, subject=period, language=language)
+
+    def first_page(self) -> None:
+        st, head = self.statement, self.letterhead
+        self.begin_letter(head)
+        self.window([
+            (head.number_label, st.party_number),
+            (self.t["period"], f"{self.day(st.date_from)} – {self.day(st.date_to)}"),
+            (self.t["date"], self.day(st.generated_at.date())),
+            (self.t["currency"], st.currency),
+            (self.t["balance"], self.money(st.closing_balance)),
+        ])
+        self.set_y(100)
 
     def movements(self) -> None:
         t, st = self.t, self.statement
-        columns = [_Column(t["date"], 17), _Column(t["voucher"], 17), _Column(t["document"], 18),
-                   _Column(t["type"], 20), _Column(t["text"], 0), _Column(t["due"], 17),
-                   _Column(t["amount"], 24, "R"), _Column(t["balance"], 24, "R")]
-        columns[4] = _Column(t["text"], self.w - _LEFT - _RIGHT - sum(c.width for c in columns))
+        columns = [TableColumn(t["date"], 17), TableColumn(t["voucher"], 17), TableColumn(t["document"], 18),
+                   TableColumn(t["type"], 20), TableColumn(t["text"], 0), TableColumn(t["due"], 17),
+                   TableColumn(t["amount"], 24, "R"), TableColumn(t["balance"], 24, "R")]
+        fill_width(columns, 4, self.content_width)
         rows: list[tuple[Sequence[str | None], bool]] = [
             ([self.day(st.date_from), t["opening"], None, None, None, "", "", self.money(st.opening_balance)], True)]
         for line in st.lines:
@@ -481,8 +627,8 @@ class _StatementPDF(FPDF):
             if line.currency.upper() != st.currency.upper():
                 text = f"[{line.currency.upper()}] {text}".strip()
             rows.append(([self.day(line.date), line.voucher_ref, line.document_number or "",
-                          _kind_text(line.kind_label, t), text, self.day(line.due_date), self.money(line.amount),
-                          self.money(line.balance)], False))
+                          kind_text(line.kind_label, self.language), text, self.day(line.due_date),
+                          self.money(line.amount), self.money(line.balance)], False))
         closing = [self.day(st.date_to), t["closing"], None, None, None, "", "", self.money(st.closing_balance)]
         rows.append((closing, True))
         self.heading(t["movements"], 2)
@@ -493,19 +639,20 @@ class _StatementPDF(FPDF):
         self.ln(6)
         self.heading(t["open_items"], 1)
         if not st.open_items:
-            self.text_at(_LEFT, self.y, self.w - _LEFT - _RIGHT, t["no_open"], h=_ROW_H)
+            self.text_at(LEFT, self.y, self.content_width, t["no_open"], h=ROW_H)
             return
-        columns = [_Column(t["document"], 0), _Column("KID", 24), _Column(t["type"], 15), _Column(t["date"], 18),
-                   _Column(t["due"], 18), _Column(t["currency"], 15), _Column(t["amount"], 21, "R"),
-                   _Column(t["open_amount"], 21, "R"), _Column(t["days_overdue"], 18, "R")]
-        columns[0] = _Column(t["document"], self.w - _LEFT - _RIGHT - sum(c.width for c in columns))
+        columns = [TableColumn(t["document"], 0), TableColumn("KID", 24), TableColumn(t["type"], 15),
+                   TableColumn(t["date"], 18), TableColumn(t["due"], 18), TableColumn(t["currency"], 15),
+                   TableColumn(t["amount"], 21, "R"), TableColumn(t["open_amount"], 21, "R"),
+                   TableColumn(t["days_overdue"], 18, "R")]
+        fill_width(columns, 0, self.content_width)
         rows: list[tuple[Sequence[str | None], bool]] = []
         totals: dict[str, tuple[Decimal, Decimal]] = {}
         for item in st.open_items:
             currency = item.currency.upper()
             overdue_days = str(item.days_overdue) if item.days_overdue > 0 else ""
-            rows.append(([item.document_number, item.kid or "", _kind_text(item.item_type, t), self.day(item.date),
-                          self.day(item.due_date), currency, self.money(item.amount, currency),
+            rows.append(([item.document_number, item.kid or "", kind_text(item.item_type, self.language),
+                          self.day(item.date), self.day(item.due_date), currency, self.money(item.amount, currency),
                           self.money(item.open_amount, currency), overdue_days], False))
             total, overdue = totals.get(currency, (Decimal(0), Decimal(0)))
             overdue += item.open_amount if item.days_overdue > 0 else 0
@@ -517,15 +664,11 @@ class _StatementPDF(FPDF):
         self.draw_table(columns, rows)
 
 
-def _render(statement: Statement, pages: int) -> _StatementPDF:
-    pdf = _StatementPDF(statement, pages)
+def render_statement(statement: Statement) -> bytes:
+    """The statement as a PDF; equal statements give equal bytes."""
+    pdf = _StatementPDF(statement)
     pdf.first_page()
     pdf.movements()
     pdf.open_items()
-    return pdf
-
-
-def render_statement(statement: Statement) -> bytes:
-    """The statement as a PDF; equal statements give equal bytes."""
-    pages = _render(statement, 0).pages_count  # first pass only counts the pages for "Side 1 av N"
-    return bytes(_render(statement, pages).output())
+    pdf.end_letter()
+    return bytes(pdf.output())
