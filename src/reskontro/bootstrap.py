@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import Engine
 
 from reskontro.domain.errors import NotFound
+from reskontro.integrations.mail import Mailer, SmtpMailer
 from reskontro.services.unit_of_work import UnitOfWork
 from reskontro.settings import Settings
 from reskontro.store import database
@@ -33,6 +34,10 @@ class App:
         if self.today is not None:
             return SqlUnitOfWork(self.engine, actor=who, readonly=readonly, today=self.today)
         return SqlUnitOfWork(self.engine, actor=who, readonly=readonly)
+
+    def mailer(self) -> Mailer | None:
+        """The SMTP mailer of the settings (``RESKONTRO_SMTP_*``), or None when no server is configured."""
+        return SmtpMailer(self.settings.smtp) if self.settings.smtp is not None else None
 
     def migrate(self) -> None:
         database.upgrade(self.engine)

@@ -87,4 +87,4 @@ def test_the_serve_command_takes_the_database_from_the_global_option(monkeypatch
     result = CliRunner().invoke(cli, ["--database", "sqlite:///x.sqlite3", "serve", "--port", "8123", "--no-migrate"])
     assert result.exit_code == 0, result.output
     assert calls == [(("127.0.0.1", 8123), {"database": "sqlite:///x.sqlite3", "migrate": False, "log_level": "info",
-                                             "proxy_headers": False})]
+                                             "proxy_headers": False, "jobs": True})]

@@ -250,7 +250,8 @@ def demo_cmd(
         console.print(f"[bold green]Demo company {company_id} created:[/bold green] {summary.customers} customers, "
                       f"{summary.suppliers} suppliers, {summary.vouchers} vouchers, {summary.matches} matches; "
                       f"yesterday's OCR file settled {summary.bank_posted} payments by itself and left "
-                      f"{summary.bank_review} in the bank review queue.")
+                      f"{summary.bank_review} in the bank review queue; today's reminder proposal "
+                      f"(run {summary.reminder_run}) has {summary.reminder_letters} letters to review.")
     console.print(f"Database: {a.settings.database_url}")
     prog = _prog()
     c = f"--company {company_id} "
@@ -258,6 +259,7 @@ def demo_cmd(
     for line in (f"reskontro {c}report aged --kind customer",
                  f"reskontro {c}report open-items --kind supplier --overdue-only",
                  f"reskontro {c}report reconcile",
+                 f"reskontro {c}reminders runs",
                  f"reskontro {c}report ledger-spec --kind customer",
                  f"reskontro {c}report aged --kind customer --format xlsx --output aged.xlsx",
                  f"reskontro {c}report statement --party 10001 --format pdf --output 10001.pdf",
@@ -757,12 +759,14 @@ def main() -> None:
 from reskontro.cli import reports as _reports  # noqa: E402, F401
 from reskontro.cli.bank import bank_app  # noqa: E402
 from reskontro.cli.pay import pay_app  # noqa: E402
+from reskontro.cli.reminders import reminders_app  # noqa: E402
 from reskontro.cli.serve import serve_command  # noqa: E402
 from reskontro.cli.users import users_app  # noqa: E402
 
 app.add_typer(users_app, name="user")
 app.add_typer(bank_app, name="bank")
 app.add_typer(pay_app, name="pay")
+app.add_typer(reminders_app, name="reminders")
 app.command("serve", help="Run the web UI and the REST API (uvicorn) on this database.")(serve_command)
 
 if __name__ == "__main__":  # pragma: no cover

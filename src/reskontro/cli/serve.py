@@ -9,15 +9,21 @@ docs at ``/docs`` (:mod:`reskontro.site` puts the two together).
 from __future__ import annotations
 
 import logging
+import os
+from datetime import datetime, time
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 import uvicorn
 
 from reskontro.api.errors import RedactingFilter
 from reskontro.bootstrap import App, build
+from reskontro.services.scheduler import Scheduler
 from reskontro.settings import Settings
 from reskontro.site import create_site
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 def build_server(app: App, host: str = "127.0.0.1", port: int = 8000, *, migrate: bool = True,
@@ -34,13 +40,33 @@ def build_server(app: App, host: str = "127.0.0.1", port: int = 8000, *, migrate
     return uvicorn.Server(config)
 
 
+def scheduler_for(app: App, *, at: time | None = None, interval: float = 300.0) -> Scheduler:
+    """The daily jobs over ``app``'s database: every company's automatic reminder routines, at
+    ``RESKONTRO_JOBS_AT`` (HH:MM, Norwegian time, default 06:00)."""
+
+    def companies() -> list[int]:
+        with app.uow(readonly=True) as uow:
+            return [c.company_id for c in uow.repo.companies()]
+
+    when = at or time.fromisoformat(os.environ.get("RESKONTRO_JOBS_AT", "06:00"))
+    return Scheduler(lambda: app.uow(actor="scheduler"), companies, app.mailer, at=when, interval=interval,
+                     now=lambda: datetime.now(OSLO))
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, *, database: str | None = None, migrate: bool = True,
-          log_level: str = "info", proxy_headers: bool = False) -> None:
-    """Run the web UI and the API until interrupted, over the database from settings (or ``database``)."""
+          log_level: str = "info", proxy_headers: bool = False, jobs: bool = True) -> None:
+    """Run the web UI and the API until interrupted, over the database from settings (or ``database``), with the
+    daily jobs (automatic reminders) in the background unless ``jobs`` is off."""
     app = build(Settings.from_env(database=database))
+    scheduler = scheduler_for(app) if jobs else None
     try:
-        build_server(app, host, port, migrate=migrate, log_level=log_level, proxy_headers=proxy_headers).run()
+        server = build_server(app, host, port, migrate=migrate, log_level=log_level, proxy_headers=proxy_headers)
+        if scheduler is not None:
+            scheduler.start()
+        server.run()
     finally:
+        if scheduler is not None:
+            scheduler.stop()
         app.close()
 
 
@@ -50,6 +76,8 @@ def serve_command(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     migrate: Annotated[bool, typer.Option(help="Create or upgrade the database first.")] = True,
     log_level: Annotated[str, typer.Option(help="critical, error, warning, info, debug")] = "info",
+    jobs: Annotated[bool, typer.Option(help="Run the daily jobs (automatic reminder routines) in the background, "
+                                            "at RESKONTRO_JOBS_AT (default 06:00).")] = True,
     proxy_headers: Annotated[bool, typer.Option(
         help="Trust X-Forwarded-For from a reverse proxy on 127.0.0.1 (the client address counts for the "
              "sign-in rate limit).")] = False,
@@ -58,4 +86,5 @@ def serve_command(
     root = ctx.find_root()
     database = root.params.get("database") if root is not ctx else None
     typer.echo(f"Reskontro on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", err=True)
-    serve(host, port, database=database, migrate=migrate, log_level=log_level, proxy_headers=proxy_headers)
+    serve(host, port, database=database, migrate=migrate, log_level=log_level, proxy_headers=proxy_headers,
+          jobs=jobs)

@@ -31,6 +31,8 @@ class VoucherType(StrEnum):
     FX_DIFFERENCE = "fx_difference"
     REVERSAL = "reversal"
     BANK_SUSPENSE = "bank_suspense"  # a bank transaction parked on the suspense account until it is cleared
+    REMINDER_FEE = "reminder_fee"  # a reminder's fee or § 3a compensation, charged to the customer
+    INTEREST_NOTE = "interest_note"  # late-payment interest (rentenota)
 
 
 class ItemType(StrEnum):
@@ -42,6 +44,12 @@ class ItemType(StrEnum):
     WRITE_OFF = "write_off"
     OPENING_BALANCE = "opening_balance"
     REVERSAL = "reversal"
+    REMINDER_FEE = "reminder_fee"  # a customer's reminder fee or standard compensation (purregebyr, § 3a)
+    INTEREST = "interest"  # late-payment interest charged to a customer (forsinkelsesrente)
+
+
+#: Item types that charge a customer something with a due date (and a KID): invoices, fees and interest notes.
+CHARGES = frozenset({ItemType.INVOICE, ItemType.REMINDER_FEE, ItemType.INTEREST})
 
 
 #: Voucher series per type: gapless numbering runs per series and year.
@@ -57,6 +65,8 @@ SERIES: dict[VoucherType, str] = {
     VoucherType.FX_DIFFERENCE: "M",
     VoucherType.REVERSAL: "M",
     VoucherType.BANK_SUSPENSE: "IB",
+    VoucherType.REMINDER_FEE: "P",
+    VoucherType.INTEREST_NOTE: "P",
 }
 
 
@@ -67,6 +77,8 @@ _VOUCHER_TYPES: dict[tuple[PartyKind, ItemType], VoucherType] = {
     (PartyKind.SUPPLIER, ItemType.INVOICE): VoucherType.SUPPLIER_INVOICE,
     (PartyKind.SUPPLIER, ItemType.CREDIT_NOTE): VoucherType.SUPPLIER_CREDIT_NOTE,
     (PartyKind.SUPPLIER, ItemType.PAYMENT): VoucherType.SUPPLIER_PAYMENT,
+    (PartyKind.CUSTOMER, ItemType.REMINDER_FEE): VoucherType.REMINDER_FEE,
+    (PartyKind.CUSTOMER, ItemType.INTEREST): VoucherType.INTEREST_NOTE,
     **{(k, ItemType.WRITE_OFF): VoucherType.WRITE_OFF for k in PartyKind},
     **{(k, ItemType.OPENING_BALANCE): VoucherType.OPENING_BALANCE for k in PartyKind},
 }

@@ -11,6 +11,7 @@ from reskontro.domain.kid_scheme import KidScheme
 from reskontro.domain.periods import Period
 from reskontro.identifiers import orgnr
 from reskontro.money import MoneyError, check_currency, to_decimal
+from reskontro.services import reminders
 from reskontro.services.unit_of_work import UnitOfWork
 from reskontro.store.repositories import Company as Company  # re-exported: the interfaces name it from here
 
@@ -105,6 +106,7 @@ def init_company(*, uow: UnitOfWork, name: str = DEFAULT_COMPANY_NAME, org_numbe
             {"company_id": company_id, "code": c, "description": d, "rate_hundredths": int(Decimal(r) * 100),
              "account": a, "direction": di, "saft_code": s} for c, d, r, a, di, s in STANDARD_VAT_CODES])
         uow.repo.audit(company_id, "company", company_id, "create", [("name", None, name.strip())])
+        reminders.seed_defaults(uow, company_id)
         uow.commit()
     return company_id
 

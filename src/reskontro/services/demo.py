@@ -22,7 +22,7 @@ from reskontro.domain.parties import PartyCard, PartyKind, PostingRules, validat
 from reskontro.domain.vouchers import CounterLine, ItemType
 from reskontro.identifiers import kid
 from reskontro.money import round_money
-from reskontro.services import access
+from reskontro.services import access, reminders
 from reskontro.services.bank_payments import add_bank_account, import_bank_file
 from reskontro.services.companies import init_company, set_kid_scheme
 from reskontro.services.posting import PostingRequest, post_stream
@@ -89,6 +89,8 @@ class DemoSummary:
     matches: int
     bank_posted: int = 0  # payments of the demo's bank file (yesterday's OCR Giro) matched by themselves
     bank_review: int = 0  # and those left in the review queue
+    reminder_run: int | None = None  # today's reminder proposal, left for review
+    reminder_letters: int = 0
 
 
 #: The demo company's bank account (a valid kontonummer) and the OCR agreement on it.
@@ -217,8 +219,10 @@ def build_demo(*, uow_factory: Callable[[], UnitOfWork], today: date, customers:
             payments_sql.decide_approval(uow.repo.conn, company_id, int(row["approval_id"]), "approved",
                                          "kontroller", uow.now(), "approved when the demo was set up")
         uow.commit()
+    # Today's reminders, proposed under the standard routine and left for someone to review and approve.
+    proposal = reminders.propose_run(uow=uow_factory(), company_id=company_id, on=today)
     return DemoSummary(company_id, len(customers_list), len(suppliers_list), summary.posted, summary.matches,
-                       bank.posted, bank.review)
+                       bank.posted, bank.review, proposal.run_id, proposal.letters)
 
 
 def _ocr_file(unpaid: list[tuple[str, int, str, Decimal]], today: date, rng: random.Random) -> bytes:

@@ -38,6 +38,7 @@ from reskontro.domain.parties import PartyKind, PostingTerms
 from reskontro.domain.periods import Period
 from reskontro.domain.text import check_text
 from reskontro.domain.vouchers import (
+    CHARGES,
     SERIES,
     CounterLine,
     ItemType,
@@ -172,6 +173,10 @@ def default_counter(company: Company, kind: PartyKind, item_type: ItemType, card
         return CounterLine(account, gross, vat, **dims)
     if item_type is ItemType.PAYMENT:
         return CounterLine(c.bank_account, gross)
+    if item_type is ItemType.REMINDER_FEE:  # outside the scope of VAT: a cost of recovery, not a supply
+        return CounterLine(c.reminder_fee_account, gross, **dims)
+    if item_type is ItemType.INTEREST:
+        return CounterLine(c.interest_account, gross, **dims)
     if item_type is ItemType.WRITE_OFF:
         return CounterLine(c.write_off_account if customer else "3900", gross, **dims)
     return CounterLine(c.opening_balance_account, gross)
@@ -326,7 +331,7 @@ class _Batch:
             raise PeriodClosed(f"period {Period.of(req.doc_date)} is closed; nothing can be posted on "
                                f"{req.doc_date.isoformat()}", field="date")
         kid = None
-        scheme = self.kid_scheme if req.kind is PartyKind.CUSTOMER and req.item_type is ItemType.INVOICE else None
+        scheme = self.kid_scheme if req.kind is PartyKind.CUSTOMER and req.item_type in CHARGES else None
         if req.kid and scheme is not None:
             kid = scheme.check(req.kid)
         elif req.kid:
@@ -347,7 +352,7 @@ class _Batch:
                                        field="payee_account") from None
             req = replace(req, payee_account=payee)
         rate = self.rate_for(currency, req.doc_date, req.rate)
-        if req.item_type is ItemType.INVOICE:
+        if req.item_type in CHARGES:
             due = req.due_date or req.doc_date + timedelta(days=card.payment_terms_days)
             if due < req.doc_date:
                 raise ValidationFailed(f"due date {due} is before the invoice date {req.doc_date}", field="due_date")
@@ -393,7 +398,7 @@ class _Batch:
             if not p.document_number:
                 p.document_number = f"{p.series}{p.req.doc_date.year}-{p.number}"
             if (self.kid_scheme is not None and not p.req.kid and p.req.kind is PartyKind.CUSTOMER
-                    and p.req.item_type is ItemType.INVOICE):
+                    and p.req.item_type in CHARGES):
                 try:
                     kid = self.kid_scheme.make(customer=p.card.number, invoice=p.document_number)
                 except ReskontroError as exc:

@@ -56,6 +56,8 @@ class Company:
     kid_customer_digits: int | None = None
     suspense_account: str = "2990"
     payment_approvals: int = 1
+    reminder_fee_account: str = "3910"
+    interest_account: str = "8050"
 
     def kid_scheme(self) -> KidScheme | None:
         """The KID scheme of the company's OCR agreement, or None when it makes no KIDs."""

@@ -71,6 +71,9 @@ companies = Table(
     Column("suspense_account", String(10), nullable=False, server_default="2990"),
     # Payments out (migration 0012): how many users approve a payment proposal (2: not the proposer alone).
     Column("payment_approvals", Integer, nullable=False, server_default="1"),
+    # Reminders (migration 0014): where fees (and the § 3a compensation) and late-payment interest are posted.
+    Column("reminder_fee_account", String(10), nullable=False, server_default="3910"),
+    Column("interest_account", String(10), nullable=False, server_default="8050"),
     UniqueConstraint("org_number"),
     CheckConstraint("kid_algorithm IS NULL OR (kid_algorithm IN ('mod10', 'mod11') AND kid_length BETWEEN 2 AND 25 "
                     "AND kid_source IN ('invoice', 'customer', 'customer_invoice'))", name="kid_scheme"),
@@ -141,6 +144,7 @@ party_groups = Table(
     Column("code", String(20), nullable=False),
     Column("name", String(200), nullable=False),
     Column("control_account", String(10)),
+    Column("reminder_routine_id", BigInteger),  # the group's reminder routine (migration 0014)
     PrimaryKeyConstraint("company_id", "kind", "code"),
     ForeignKeyConstraint(["company_id", "control_account"], ["accounts.company_id", "accounts.number"]),
 )
@@ -182,6 +186,7 @@ parties = Table(
     Column("payment_block_reason", String(200)),
     Column("payment_block_since", Date),
     Column("bankrupt_since", Date),  # set from the register (issue 7) or by hand: the due list flags the supplier
+    Column("reminder_routine_id", BigInteger),  # the card's own reminder routine, before its group's (0014)
     Column("version", Integer, nullable=False),
     *_created(),
     PrimaryKeyConstraint("company_id", "party_id"),
@@ -387,6 +392,18 @@ items = Table(
     Column("dispute_note", String(500)),
     Column("collection_since", Date),
     Column("payee_account", String(34)),  # a supplier invoice: the account it says to pay to (EHF, scan)
+    # Reminders (migration 0014). The level reached, its letter date and deadline (the history is in
+    # reminder_lines); interest charged up to and including interest_to; a promised payment date pauses reminders;
+    # the dispute's owner and deadline beside disputed_since / dispute_note (the history is in item_disputes);
+    # ready_for_collection: the day it was set ready to go to the collection agency.
+    Column("reminder_level", Integer),
+    Column("reminded_on", Date),
+    Column("reminder_deadline", Date),
+    Column("interest_to", Date),
+    Column("promised_date", Date),
+    Column("dispute_owner", String(100)),
+    Column("dispute_deadline", Date),
+    Column("ready_for_collection", Date),
     Column("version", Integer, nullable=False),
     PrimaryKeyConstraint("company_id", "item_id"),
     UniqueConstraint("company_id", "party_id", "item_type", "document_number"),
@@ -731,6 +748,223 @@ payment_lines = Table(
     CheckConstraint("status IN ('proposed', 'in_payment', 'paid', 'rejected', 'cancelled')", name="status"),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
     Index("ix_payment_lines_item", "company_id", "item_id"),
+)
+
+# -- reminders and collection (migration 0014) ---------------------------------------------------------------
+
+#: The dated legal rates (``domain.legal_rates.RateKind``): value is exact decimal text.
+legal_rates = Table(
+    "legal_rates", metadata,
+    _company(),
+    Column("kind", String(30), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("value", String(30), nullable=False),
+    Column("source", String(200), nullable=False),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "kind", "valid_from"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+    CheckConstraint("kind IN ('inkassosats', 'reminder_fee_fraction', 'warning_fee_fraction', 'late_interest', "
+                    "'b2b_compensation')", name="kind"),
+)
+
+reminder_routines = Table(
+    "reminder_routines", metadata,
+    _company(),
+    Column("routine_id", BigInteger, nullable=False),
+    Column("code", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("is_default", Boolean, nullable=False),  # the company's routine for customers without their own
+    Column("automatic", Boolean, nullable=False),  # run, post and send without review (cron / serve)
+    Column("fee_basis", String(10), nullable=False),  # letter / claim
+    Column("b2b_compensation", Boolean, nullable=False),
+    Column("late_payment_interest", Boolean, nullable=False),
+    Column("min_interest_minor", BigInteger, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "routine_id"),
+    UniqueConstraint("company_id", "code"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+    CheckConstraint("fee_basis IN ('letter', 'claim')", name="fee_basis"),
+)
+
+reminder_levels = Table(
+    "reminder_levels", metadata,
+    _company(),
+    Column("routine_id", BigInteger, nullable=False),
+    Column("level_no", Integer, nullable=False),
+    Column("level_type", String(10), nullable=False),
+    Column("days_after", Integer, nullable=False),
+    Column("deadline_days", Integer, nullable=False),
+    Column("min_amount_minor", BigInteger, nullable=False),
+    Column("charge_fee", Boolean, nullable=False),
+    Column("charge_interest", Boolean, nullable=False),
+    Column("channels", String(20), nullable=False),  # "letter", "email", "letter,email"
+    Column("titles", Text, nullable=False),  # JSON object language → title
+    Column("texts", Text, nullable=False),  # JSON object language → letter text
+    PrimaryKeyConstraint("company_id", "routine_id", "level_no"),
+    ForeignKeyConstraint(["company_id", "routine_id"],
+                         ["reminder_routines.company_id", "reminder_routines.routine_id"]),
+    CheckConstraint("level_type IN ('reminder', 'warning', 'collection')", name="level_type"),
+)
+
+#: Each time an item was disputed: reminders and interest pause from opened_on to closed_on.
+item_disputes = Table(
+    "item_disputes", metadata,
+    _company(),
+    Column("dispute_id", BigInteger, nullable=False),
+    Column("item_id", BigInteger, nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("owner", String(100), nullable=False),
+    Column("deadline", Date),
+    Column("opened_on", Date, nullable=False),
+    Column("closed_on", Date),
+    Column("resolution", String(500)),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "dispute_id"),
+    ForeignKeyConstraint(["company_id", "item_id"], ["items.company_id", "items.item_id"]),
+    Index("ix_item_disputes_item", "company_id", "item_id"),
+)
+
+#: A reminder run: a proposal on a day, approved (or automatic), posted, its letters sent.
+reminder_runs = Table(
+    "reminder_runs", metadata,
+    _company(),
+    Column("run_id", BigInteger, nullable=False),
+    Column("run_date", Date, nullable=False),
+    Column("routine_id", BigInteger),  # NULL: every routine
+    Column("status", String(10), nullable=False),  # proposed / posted / cancelled
+    Column("automatic", Boolean, nullable=False),
+    Column("print_batch", LargeBinary),  # the letters to print, one PDF
+    Column("approved_by", String(100)),
+    Column("approved_at", DateTime(timezone=True)),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "run_id"),
+    ForeignKeyConstraint(["company_id"], ["companies.company_id"]),
+    CheckConstraint("status IN ('proposed', 'posted', 'cancelled')", name="status"),
+    Index("ix_reminder_runs_date", "company_id", "run_date"),
+)
+
+#: One letter (or collection hand-over) of a run: one customer, level and currency.
+reminders = Table(
+    "reminders", metadata,
+    _company(),
+    Column("reminder_id", BigInteger, nullable=False),
+    Column("run_id", BigInteger, nullable=False),
+    Column("party_id", BigInteger, nullable=False),
+    Column("routine_id", BigInteger, nullable=False),
+    Column("level_no", Integer, nullable=False),
+    Column("level_type", String(10), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("letter_date", Date, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("principal_minor", BigInteger, nullable=False),
+    Column("fee_minor", BigInteger, nullable=False),  # company currency
+    Column("compensation_minor", BigInteger, nullable=False),  # company currency
+    Column("interest_minor", BigInteger, nullable=False),  # the letter's currency
+    Column("language", String(5), nullable=False),
+    Column("status", String(10), nullable=False),  # proposed / posted / cancelled
+    Column("fee_item_id", BigInteger),
+    Column("compensation_item_id", BigInteger),
+    Column("interest_item_id", BigInteger),
+    Column("document_id", BigInteger),  # the letter, archived on the customer
+    Column("channel", String(10)),  # letter / email / none (a collection hand-over)
+    Column("email_to", String(254)),
+    Column("delivery", String(10), nullable=False),  # pending / sending / printed / sent / failed / none
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", String(500)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("message_id", String(200)),
+    PrimaryKeyConstraint("company_id", "reminder_id"),
+    UniqueConstraint("company_id", "run_id", "party_id", "level_no", "currency"),
+    ForeignKeyConstraint(["company_id", "run_id"], ["reminder_runs.company_id", "reminder_runs.run_id"]),
+    ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"]),
+    ForeignKeyConstraint(["company_id", "document_id"], ["documents.company_id", "documents.document_id"]),
+    CheckConstraint("status IN ('proposed', 'posted', 'cancelled')", name="status"),
+    CheckConstraint("delivery IN ('pending', 'sending', 'printed', 'sent', 'failed', 'none')", name="delivery"),
+    Index("ix_reminders_party", "company_id", "party_id", "letter_date"),
+    Index("ix_reminders_run", "company_id", "run_id"),
+)
+
+#: What a reminder did to each item, and why: the unique (item, level) is what keeps a fee from being posted twice.
+reminder_lines = Table(
+    "reminder_lines", metadata,
+    _company(),
+    Column("reminder_id", BigInteger, nullable=False),
+    Column("item_id", BigInteger, nullable=False),
+    Column("level_no", Integer, nullable=False),
+    Column("open_minor", BigInteger, nullable=False),  # item currency, natural sign
+    Column("fee_minor", BigInteger, nullable=False),
+    Column("fee_offset_minor", BigInteger, nullable=False),
+    Column("compensation_minor", BigInteger, nullable=False),
+    Column("interest_minor", BigInteger, nullable=False),
+    Column("interest_from", Date),
+    Column("interest_to", Date),
+    Column("reasons", Text, nullable=False),  # JSON list of domain.reminders.Reason
+    PrimaryKeyConstraint("company_id", "reminder_id", "item_id"),
+    UniqueConstraint("company_id", "item_id", "level_no"),
+    ForeignKeyConstraint(["company_id", "reminder_id"], ["reminders.company_id", "reminders.reminder_id"]),
+    ForeignKeyConstraint(["company_id", "item_id"], ["items.company_id", "items.item_id"]),
+)
+
+#: A claim handed to (or ready for) the collection agency.
+collection_cases = Table(
+    "collection_cases", metadata,
+    _company(),
+    Column("case_id", BigInteger, nullable=False),
+    Column("party_id", BigInteger, nullable=False),
+    Column("status", String(15), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("principal_minor", BigInteger, nullable=False),
+    Column("fees_minor", BigInteger, nullable=False),
+    Column("interest_minor", BigInteger, nullable=False),
+    Column("agency", String(40)),
+    Column("batch_ref", String(60)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("agency_ref", String(60)),
+    Column("closed_on", Date),
+    Column("note", String(500)),
+    Column("version", Integer, nullable=False),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "case_id"),
+    ForeignKeyConstraint(["company_id", "party_id"], ["parties.company_id", "parties.party_id"]),
+    CheckConstraint("status IN ('ready', 'sent', 'paused', 'partly_paid', 'paid', 'closed', 'written_off', "
+                    "'recalled', 'estate')", name="status"),
+    Index("ix_collection_cases_party", "company_id", "party_id"),
+    Index("ix_collection_cases_status", "company_id", "status"),
+)
+
+collection_case_items = Table(
+    "collection_case_items", metadata,
+    _company(),
+    Column("case_id", BigInteger, nullable=False),
+    Column("item_id", BigInteger, nullable=False),
+    PrimaryKeyConstraint("company_id", "case_id", "item_id"),
+    ForeignKeyConstraint(["company_id", "case_id"], ["collection_cases.company_id", "collection_cases.case_id"]),
+    ForeignKeyConstraint(["company_id", "item_id"], ["items.company_id", "items.item_id"]),
+    Index("ix_collection_case_items_item", "company_id", "item_id"),
+)
+
+#: Each event of an agency's status file, taken once (``event_id``), with what it posted.
+collection_events = Table(
+    "collection_events", metadata,
+    _company(),
+    Column("event_id", String(100), nullable=False),
+    Column("case_id", BigInteger, nullable=False),
+    Column("event_date", Date, nullable=False),
+    Column("status", String(15), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("paid_principal_minor", BigInteger, nullable=False),
+    Column("paid_fees_minor", BigInteger, nullable=False),
+    Column("paid_interest_minor", BigInteger, nullable=False),
+    Column("agency_fee_minor", BigInteger, nullable=False),
+    Column("remitted_minor", BigInteger, nullable=False),
+    Column("voucher_ids", String(200)),
+    Column("filename", String(255), nullable=False),
+    *_created(),
+    PrimaryKeyConstraint("company_id", "event_id"),
+    ForeignKeyConstraint(["company_id", "case_id"], ["collection_cases.company_id", "collection_cases.case_id"]),
+    Index("ix_collection_events_case", "company_id", "case_id"),
 )
 
 imports = Table(
