@@ -386,14 +386,19 @@ class RunSummary:
     warnings: tuple[str, ...] = ()
 
 
-def _debtor(card: PartyCard) -> DebtorType:
-    """A customer with an organisation number is a business; without one, a consumer (the stricter rules)."""
-    return DebtorType.BUSINESS if card.org_number else DebtorType.CONSUMER
+@dataclass(frozen=True, slots=True)
+class _Customer:
+    """What a proposal needs of a customer's card."""
+
+    routine_id: int
+    debtor: DebtorType
+    email: str | None
+    language: str
 
 
 def _claims(uow: UnitOfWork, company_id: int, on: date,
-            default_routine: int | None) -> tuple[dict[int, list[Claim]], dict[int, int], dict[int, int]]:
-    """Claims by customer, and each customer's routine; item → party for the proposal."""
+            default_routine: int | None) -> tuple[dict[int, list[Claim]], dict[int, _Customer]]:
+    """Claims by customer, and what the proposal needs of each customer (read with the claims)."""
     conn = uow.repo.conn
     rows = sql.candidates(conn, company_id, on, default_routine)
     hist: dict[int, list[SentLevel]] = defaultdict(list)
@@ -410,7 +415,7 @@ def _claims(uow: UnitOfWork, company_id: int, on: date,
     for item_id, opened, closed in sql.past_disputes(conn, company_id, on):
         disputes[item_id].append((opened, closed))
     by_party: dict[int, list[Claim]] = defaultdict(list)
-    routine_of: dict[int, int] = {}
+    customers: dict[int, _Customer] = {}
     for r in rows:
         if r.routine_id is None:
             continue
@@ -420,8 +425,10 @@ def _claims(uow: UnitOfWork, company_id: int, on: date,
             from_minor(r.open_minor, cur), tuple(hist.get(r.item_id, ())), from_minor(comp.get(r.item_id, 0), "NOK"),
             r.interest_to, tuple((d, from_minor(a, cur)) for d, a in allocs.get(r.item_id, ())),
             tuple(disputes.get(r.item_id, ()))))
-        routine_of[r.party_id] = r.routine_id
-    return by_party, routine_of, {}
+        if r.party_id not in customers:
+            customers[r.party_id] = _Customer(r.routine_id, DebtorType.BUSINESS if r.org_number
+                                              else DebtorType.CONSUMER, r.email, r.language)
+    return by_party, customers
 
 
 def propose_run(*, uow: UnitOfWork, company_id: int, on: date | None = None, routine: str | None = None,
@@ -449,20 +456,18 @@ def _propose(uow: UnitOfWork, company_id: int, on: date, routine_code: str | Non
     if automatic:
         routines = {k: r for k, r in routines.items() if r.automatic}
     rates = _rate_table(uow, company_id)
-    by_party, routine_of, _ = _claims(uow, company_id, on, default)
-    cards = sql.cards_by_ids(uow.repo.conn, company_id, [p for p in by_party if routine_of.get(p) in routines])
+    by_party, customers = _claims(uow, company_id, on, default)
     plans: list[tuple[int, int, PlannedLetter]] = []
     skipped = 0
     warnings: set[str] = set()
     done = 0
     for party_id, claims in by_party.items():
-        rid = routine_of[party_id]
+        rid = customers[party_id].routine_id
         if rid not in routines:
             continue
-        card = cards[party_id]
         try:
             letters, skips = plan_customer(routines[rid], claims, on=on, rates=rates,
-                                           company_currency=company.currency, debtor=_debtor(card))
+                                           company_currency=company.currency, debtor=customers[party_id].debtor)
         except NotFound as exc:
             raise ValidationFailed(f"the rate table cannot price this run: {exc.message}", field="rates") from None
         skipped += len(skips)
@@ -490,9 +495,9 @@ def _propose(uow: UnitOfWork, company_id: int, on: date, routine_code: str | Non
     line_rows: list[dict[str, Any]] = []
     cc = company.currency
     for reminder_id, (party_id, rid, letter) in zip(ids, plans, strict=True):
-        card = cards[party_id]
+        card = customers[party_id]
         collection = letter.level.level_type is LevelType.COLLECTION
-        channel = None if collection else _channel(letter.level, card)
+        channel = None if collection else _channel(letter.level, card.email)
         reminder_rows.append({
             "company_id": company_id, "reminder_id": reminder_id, "run_id": run_id, "party_id": party_id,
             "routine_id": rid, "level_no": letter.level.level_no, "level_type": letter.level.level_type.value,
@@ -522,10 +527,10 @@ def _propose(uow: UnitOfWork, company_id: int, on: date, routine_code: str | Non
     return summary
 
 
-def _channel(level: Level, card: PartyCard) -> str:
+def _channel(level: Level, email: str | None) -> str:
     """E-mail when the level allows it and the card has an address; else a letter (also when only e-mail is
     allowed: a reminder must reach the customer)."""
-    if Channel.EMAIL in level.channels and card.email:
+    if Channel.EMAIL in level.channels and email:
         return Channel.EMAIL.value
     return Channel.LETTER.value
 

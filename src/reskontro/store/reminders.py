@@ -33,6 +33,9 @@ class CandidateRow:
     open_minor: int
     interest_to: date | None
     reminder_level: int | None
+    org_number: str | None  # the customer's: a business when given
+    email: str | None
+    language: str
 
 
 def _claim_filter(company_id: int, on: date) -> ColumnElement[bool]:
@@ -62,9 +65,10 @@ def candidates(conn: Connection, company_id: int, on: date, default_routine: int
     i, p, g = t.items, t.parties, t.party_groups
     routine = func.coalesce(p.c.reminder_routine_id, g.c.reminder_routine_id, default_routine)
     q = (select(i.c.item_id, i.c.party_id, routine.label("routine_id"), i.c.document_number, i.c.item_type,
-                i.c.due_date, i.c.currency, i.c.amount_minor, i.c.open_minor, i.c.interest_to, i.c.reminder_level)
+                i.c.due_date, i.c.currency, i.c.amount_minor, i.c.open_minor, i.c.interest_to, i.c.reminder_level,
+                p.c.org_number, p.c.email, p.c.language)
          .select_from(_joined()).where(_claim_filter(company_id, on)))
-    return [CandidateRow(*r) for r in conn.execute(q)]
+    return [CandidateRow(**r._mapping) for r in conn.execute(q)]
 
 
 def history(conn: Connection, company_id: int, on: date) -> list[RowMapping]:
