@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -61,6 +61,7 @@ from reskontro.formats.pdf.reminder_letter import (
 from reskontro.integrations.mail import Attachment, Mailer, MailError, OutgoingMail
 from reskontro.money import from_minor, to_decimal, to_minor
 from reskontro.services.posting import PostingRequest, post_batch
+from reskontro.services.statements import party_address
 from reskontro.services.unit_of_work import UnitOfWork
 from reskontro.store import bank as bank_sql
 from reskontro.store import reminders as sql
@@ -704,17 +705,6 @@ def _letter_name(r: Row, card: PartyCard) -> str:
     return f"{kind}-{card.number}-{r['letter_date'].isoformat()}-{r['reminder_id']}.pdf"
 
 
-_COUNTRIES = {"NO": "NORGE", "SE": "SVERIGE", "DK": "DANMARK", "FI": "FINLAND", "DE": "GERMANY",
-              "GB": "UNITED KINGDOM", "US": "USA"}
-
-
-def _address(card: PartyCard) -> Address:
-    country = card.postal_country or card.country
-    return Address(card.name, tuple(x for x in (card.postal_address or card.address,) if x),
-                   card.postal_postal_code or card.postal_code, card.postal_city or card.city,
-                   _COUNTRIES.get(country, country))
-
-
 def _letter(r: Row, lines: Sequence[Row], charges: Sequence[Row],
             card: PartyCard, facts: CompanyFacts, routine: Routine | None, now: datetime, cc: str) -> ReminderLetter:
     cur = r["currency"]
@@ -754,7 +744,7 @@ def _letter(r: Row, lines: Sequence[Row], charges: Sequence[Row],
                      language=lang)
     return ReminderLetter(
         company=facts.address, company_org_number=facts.org_number, company_bank_account=facts.bank_account,
-        party=_address(card), party_number=card.number, language=lang, currency=cur, level_no=r["level_no"],
+        party=party_address(card), party_number=card.number, language=lang, currency=cur, level_no=r["level_no"],
         level_type=r["level_type"] if r["level_type"] != "interest" else "reminder", title=title, body=body,
         letter_date=r["letter_date"], deadline=r["deadline"], reference=str(r["reminder_id"]),
         kid=next(iter(kids)) if len(kids) == 1 else None, lines=tuple(out), fee_total=fee, interest_total=interest,
@@ -1088,7 +1078,7 @@ def item_reminders(*, uow: UnitOfWork, company_id: int, item_id: int) -> list[di
 def letter_preview(*, uow: UnitOfWork, company_id: int, reminder_id: int, now: datetime | None = None) -> bytes:
     """The letter as it will look (a proposal) or as it was archived (posted)."""
     with uow:
-        r = next((x for x in _all_reminders(uow, company_id, reminder_id)), None)
+        r = next(iter(uow.repo.rows_of("reminders", company_id, reminder_id=reminder_id)), None)
         if r is None:
             raise NotFound(f"reminder {reminder_id} does not exist", field="reminder")
         if r["document_id"] is not None:
@@ -1103,11 +1093,6 @@ def letter_preview(*, uow: UnitOfWork, company_id: int, reminder_id: int, now: d
         letter = _letter(r, lines, charges, card, _company_facts(uow, company_id), routines.get(r["routine_id"]),
                          now or uow.now(), cc)
     return render_reminder_letter(letter)
-
-
-def _all_reminders(uow: UnitOfWork, company_id: int, reminder_id: int) -> Iterable[Row]:
-    rows = uow.repo.rows_of("reminders", company_id, reminder_id=reminder_id)
-    return rows
 
 
 def run_print_batch(*, uow: UnitOfWork, company_id: int, run_id: int) -> bytes:

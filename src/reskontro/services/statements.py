@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 from reskontro.domain.errors import NotFound
-from reskontro.domain.parties import PartyKind
+from reskontro.domain.parties import PartyCard, PartyKind
 from reskontro.domain.vouchers import natural_sign
 from reskontro.formats.pdf import Address, Statement, StatementLine, StatementOpenItem, render_statement
 from reskontro.money import from_minor
@@ -17,6 +17,14 @@ from reskontro.store import queries
 
 _COUNTRY_NAMES = {"NO": "NORGE", "SE": "SVERIGE", "DK": "DANMARK", "FI": "FINLAND", "DE": "GERMANY",
                   "GB": "UNITED KINGDOM", "US": "USA"}
+
+
+def party_address(card: PartyCard) -> Address:
+    """Where letters to the party go: its postal address when it has one, else its street address."""
+    country = card.postal_country or card.country
+    return Address(card.name, tuple(x for x in (card.postal_address or card.address,) if x),
+                   card.postal_postal_code or card.postal_code, card.postal_city or card.city,
+                   _COUNTRY_NAMES.get(country, country))
 
 
 def build_statement(*, uow: UnitOfWork, company_id: int, params: Mapping[str, str | None],
@@ -38,9 +46,7 @@ def build_statement(*, uow: UnitOfWork, company_id: int, params: Mapping[str, st
                                               date_to=date_to)
         opens = queries.open_items(repo.conn, company_id, date_to, party_id=found.party_id)
     card = found.card
-    party = Address(card.name, tuple(x for x in (card.postal_address or card.address,) if x),
-                    card.postal_postal_code or card.postal_code, card.postal_city or card.city,
-                    _COUNTRY_NAMES.get(card.postal_country or card.country, card.postal_country or card.country))
+    party = party_address(card)
     stmt_lines = tuple(StatementLine(ln.line_date, ln.voucher_ref, ln.document_number,
                                      ln.item_type or ln.voucher_type, ln.description, ln.due_date, ln.currency,
                                      from_minor(sign * ln.amount_minor, cc), from_minor(sign * ln.balance_minor, cc))
